@@ -1,0 +1,144 @@
+"""Offline text to speech with eSpeak NG, driven through ctypes from the `espeakng-loader` wheel.
+
+eSpeak NG carries state from one utterance to the next (its output differs by a few samples
+depending on what it said before), so byte-identical data needs a fixed history: every batch
+of utterances is synthesised in a fresh process (see `synthesise_in_fresh_process`), in a
+fixed order. This module imports no TensorFlow so that those processes start fast.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import threading
+
+import numpy as np
+from scipy.signal import resample_poly
+
+SAMPLE_RATE = 16000
+MAX_SECONDS = 6.0
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_ESPEAK_RATE = 1
+_ESPEAK_PITCH = 3
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Voice:
+    """An eSpeak NG voice ("en-us", "en-gb-scotland+f2", ...) at a speaking rate and pitch."""
+
+    name: str
+    rate: int = 175  # words per minute
+    pitch: int = 50  # 0-99
+
+    def __str__(self):
+        return f"{self.name}/rate{self.rate}/pitch{self.pitch}"
+
+
+# Speakers: accents x variants. Validation and test speakers share no accent-variant pair with
+# train, and test's variants are never heard in train or validation, so test speakers are unseen.
+TRAIN_SPEAKERS = tuple(
+    f"{accent}+{variant}"
+    for accent in ("en-us", "en", "en-gb-x-rp", "en-029")
+    for variant in ("m1", "m2", "m3", "m4", "f1", "f2", "f3")
+)
+VALIDATION_SPEAKERS = tuple(
+    f"{accent}+{variant}" for accent in ("en-gb-scotland", "en-us-nyc") for variant in ("m5", "f4")
+)
+TEST_SPEAKERS = tuple(
+    f"{accent}+{variant}"
+    for accent in ("en-gb-scotland", "en-us-nyc", "en-gb-x-gbclan", "en-us")
+    for variant in ("m6", "m7", "f5")
+)
+SPEAKERS_BY_SPLIT = {
+    "train": TRAIN_SPEAKERS,
+    "validation": VALIDATION_SPEAKERS,
+    "test": TEST_SPEAKERS,
+    "compositional": TEST_SPEAKERS,
+}
+RATE_RANGE = (140, 200)
+PITCH_RANGE = (30, 70)
+SNR_DB_RANGE = (25.0, 40.0)
+PEAK_RANGE = (0.3, 0.9)
+
+
+def sample_voice(rng: np.random.Generator, split: str) -> Voice:
+    speakers = SPEAKERS_BY_SPLIT[split]
+    return Voice(
+        name=speakers[int(rng.integers(len(speakers)))],
+        rate=int(rng.integers(RATE_RANGE[0], RATE_RANGE[1] + 1)),
+        pitch=int(rng.integers(PITCH_RANGE[0], PITCH_RANGE[1] + 1)),
+    )
+
+
+def add_mild_noise(waveform: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Scale to a random peak and add white noise at a random SNR of 25-40 dB."""
+    waveform = waveform / max(float(np.abs(waveform).max()), 1e-6) * rng.uniform(*PEAK_RANGE)
+    signal_power = float(np.mean(waveform ** 2)) + 1e-12
+    snr_db = rng.uniform(*SNR_DB_RANGE)
+    noise = rng.normal(0.0, np.sqrt(signal_power / 10 ** (snr_db / 10)), waveform.shape)
+    return np.clip(waveform + noise, -1.0, 1.0).astype(np.float32)
+
+
+class Espeak:
+    """One eSpeak NG engine. The library is process-global, so there is one per process."""
+
+    _instance = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> "Espeak":
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def __init__(self):
+        import espeakng_loader
+
+        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        self._lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        data_path = espeakng_loader.get_data_path().encode()
+        self.native_rate = self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0)
+        if self.native_rate <= 0:
+            raise RuntimeError(f"eSpeak NG failed to initialise from {data_path!r}")
+        self._chunks: list[np.ndarray] = []
+        self._callback = _SYNTH_CALLBACK(self._collect)  # kept referenced: C holds the pointer
+        self._lib.espeak_SetSynthCallback(self._callback)
+
+    def _collect(self, samples, count, events):
+        if count > 0:
+            self._chunks.append(np.ctypeslib.as_array(samples, shape=(count,)).copy())
+        return 0
+
+    def speak(self, text: str, voice: Voice) -> np.ndarray:
+        """`text` spoken by `voice`: float32 mono at 16 kHz in [-1, 1]."""
+        if not text.strip():
+            raise ValueError("text: nothing to speak (empty text)")
+        if self._lib.espeak_SetVoiceByName(voice.name.encode()) != 0:
+            raise ValueError(f"voice: eSpeak NG has no voice {voice.name!r}")
+        self._lib.espeak_SetParameter(_ESPEAK_RATE, voice.rate, 0)
+        self._lib.espeak_SetParameter(_ESPEAK_PITCH, voice.pitch, 0)
+        self._chunks = []
+        encoded = text.encode()
+        status = self._lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, 0, None, None)
+        if status != 0 or not self._chunks:
+            raise RuntimeError(f"eSpeak NG failed to speak {text!r} with {voice} (status {status})")
+        native = np.concatenate(self._chunks).astype(np.float32) / 32768.0
+        waveform = resample_poly(native, SAMPLE_RATE, self.native_rate).astype(np.float32)
+        return waveform[: int(MAX_SECONDS * SAMPLE_RATE)]
+
+
+def synthesise(texts, voices) -> list[np.ndarray]:
+    engine = Espeak.get()
+    return [engine.speak(text, voice) for text, voice in zip(texts, voices)]
