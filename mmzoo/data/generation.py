@@ -7,9 +7,13 @@ so eSpeak NG's utterance-to-utterance state is the same in every build: same see
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
+import importlib
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -27,18 +31,44 @@ def default_workers() -> int:
 
 
 def run_in_fresh_processes(function, tasks, workers=None):
-    """Yield `function(*task)` for each task in order, each run in a newly spawned process."""
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers or default_workers(), mp_context=context, max_tasks_per_child=1
-    ) as pool:
-        futures = [pool.submit(function, *task) for task in tasks]
+    """Yield `function(*task)` for each task in order, each run in a new Python process.
+
+    Workers are plain `python -m mmzoo.data.generation` subprocesses rather than
+    multiprocessing's spawn, which would re-run a caller's script that has no main guard.
+    """
+    tasks = list(tasks)
+    workers = workers or default_workers()
+    with tempfile.TemporaryDirectory(prefix="mmzoo-build-") as scratch:
+        running = {}
+
+        def start(number):
+            job = Path(scratch) / f"task{number}.pickle"
+            job.write_bytes(pickle.dumps((function.__module__, function.__name__, tasks[number])))
+            running[number] = subprocess.Popen([sys.executable, "-m", __name__, str(job)])
+
         try:
-            for future in futures:
-                yield future.result()
+            for number in range(min(workers, len(tasks))):
+                start(number)
+            for number in range(len(tasks)):
+                if running.pop(number).wait() != 0:
+                    raise RuntimeError(f"data build: worker for task {tasks[number]} failed (see its error above)")
+                if number + workers < len(tasks):
+                    start(number + workers)
+                result = Path(scratch) / f"task{number}.pickle.result"
+                yield pickle.loads(result.read_bytes())
+                result.unlink()
         finally:
-            for future in futures:
-                future.cancel()
+            for process in running.values():
+                process.kill()
+                process.wait()
+
+
+def _run_task_file(job: Path):
+    module_name, function_name, arguments = pickle.loads(job.read_bytes())
+    result = getattr(importlib.import_module(module_name), function_name)(*arguments)
+    partial = job.with_name(job.name + ".partial")
+    partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    os.rename(partial, job.with_name(job.name + ".result"))
 
 
 def to_int16(waveform: np.ndarray) -> np.ndarray:
@@ -89,3 +119,7 @@ def spoken_words_chunk(seed: int, split: str, words: list[str], start: int, stop
             "audio": to_int16(speech_synthesis.add_mild_noise(waveform, rng)),
         })
     return utterances
+
+
+if __name__ == "__main__":
+    _run_task_file(Path(sys.argv[1]))

@@ -1,0 +1,195 @@
+"""Preprocessing that lives inside the models and their SavedModels.
+
+Only core TensorFlow ops (and TF Text ops), so that TF Serving runs the graph as it is.
+Every check raises InvalidArgumentError with a message that starts with the input's name:
+`image: ...`, `audio: ...`, `text: ...`.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+SAMPLE_RATE = 16000
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 48000
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
+
+def _starts_with(data, prefix: bytes):
+    return tf.equal(tf.strings.substr(data, 0, len(prefix)), prefix)
+
+
+def _checked(value, checks):
+    with tf.control_dependencies(checks):
+        return tf.identity(value)
+
+
+# Images -------------------------------------------------------------------------------------
+
+def decode_image(image_bytes, image_size=(64, 64), input_name="image"):
+    """One encoded PNG/JPEG/GIF/BMP image to float32 [height, width, 3] in [0, 1]."""
+    image_bytes = tf.convert_to_tensor(image_bytes, tf.string)
+    is_image = tf.reduce_any(tf.stack([_starts_with(image_bytes, magic) for magic in IMAGE_MAGIC]))
+    checks = [
+        tf.debugging.Assert(tf.strings.length(image_bytes) > 0,
+                            [f"{input_name}: empty input; expected encoded PNG, JPEG, GIF or BMP bytes"]),
+        tf.debugging.Assert(is_image, [f"{input_name}: not an encoded image (PNG, JPEG, GIF or BMP "
+                                       "expected); first bytes:", tf.strings.substr(image_bytes, 0, 8)]),
+    ]
+    image = tf.io.decode_image(_checked(image_bytes, checks), channels=3, expand_animations=False)
+    image = tf.image.resize(tf.cast(image, tf.float32) / 255.0, image_size, antialias=True)
+    image = tf.clip_by_value(image, 0.0, 1.0)
+    image.set_shape([*image_size, 3])
+    return image
+
+
+def decode_images(batch_of_image_bytes, image_size=(64, 64), input_name="image"):
+    """A batch of encoded images to float32 [batch, height, width, 3]."""
+    return tf.map_fn(lambda b: decode_image(b, image_size, input_name), batch_of_image_bytes,
+                     fn_output_signature=tf.TensorSpec([*image_size, 3], tf.float32))
+
+
+# Audio --------------------------------------------------------------------------------------
+
+def resample(waveform, rate_in, rate_out=SAMPLE_RATE):
+    """Resample a 1-D waveform from `rate_in` to `rate_out` by band-limited FFT interpolation.
+
+    Dropping (or zero-filling) the spectrum above the lower Nyquist frequency is an ideal
+    low-pass filter, so downsampling does not alias.
+    """
+    waveform = tf.convert_to_tensor(waveform, tf.float32)
+    rate_in = tf.cast(rate_in, tf.float64)
+
+    def fft_resample():
+        n = tf.shape(waveform)[0]
+        m = tf.maximum(1, tf.cast(tf.math.round(tf.cast(n, tf.float64) * rate_out / rate_in), tf.int32))
+        spectrum = tf.signal.rfft(waveform)
+        bins = m // 2 + 1
+        spectrum = tf.pad(spectrum[:bins], [[0, tf.maximum(0, bins - tf.shape(spectrum)[0])]])
+        return tf.signal.irfft(spectrum, fft_length=[m]) * tf.cast(m, tf.float32) / tf.cast(n, tf.float32)
+
+    return tf.cond(tf.equal(rate_in, float(rate_out)), lambda: waveform, fft_resample)
+
+
+def decode_wav(wav_bytes, input_name="audio"):
+    """WAV bytes (16-bit PCM, mono, 8-48 kHz) to a float32 waveform at 16 kHz in [-1, 1]."""
+    wav_bytes = tf.convert_to_tensor(wav_bytes, tf.string)
+    header_checks = [
+        tf.debugging.Assert(tf.strings.length(wav_bytes) > 0, [f"{input_name}: empty input; expected WAV bytes"]),
+        tf.debugging.Assert(
+            tf.logical_and(_starts_with(wav_bytes, b"RIFF"),
+                           tf.equal(tf.strings.substr(wav_bytes, 8, 4), b"WAVE")),
+            [f"{input_name}: not a WAV file (no RIFF/WAVE header); first bytes:",
+             tf.strings.substr(wav_bytes, 0, 12)]),
+    ]
+    audio, rate = tf.audio.decode_wav(_checked(wav_bytes, header_checks))
+    content_checks = [
+        tf.debugging.Assert(tf.equal(tf.shape(audio)[1], 1),
+                            [f"{input_name}: mono audio expected; channels:", tf.shape(audio)[1]]),
+        tf.debugging.Assert(tf.shape(audio)[0] > 0, [f"{input_name}: the WAV file holds no samples"]),
+        tf.debugging.Assert(tf.logical_and(rate >= MIN_SAMPLE_RATE, rate <= MAX_SAMPLE_RATE),
+                            [f"{input_name}: sample rate must be {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz; got",
+                             rate]),
+    ]
+    waveform = _checked(audio[:, 0], content_checks)
+    return tf.clip_by_value(resample(waveform, rate), -1.0, 1.0)
+
+
+def decode_wavs(batch_of_wav_bytes, input_name="audio"):
+    """A batch of WAV bytes to (waveforms [batch, samples] zero-padded, lengths [batch])."""
+    ragged = tf.map_fn(lambda b: decode_wav(b, input_name), batch_of_wav_bytes,
+                       fn_output_signature=tf.RaggedTensorSpec([None], tf.float32, ragged_rank=0))
+    return ragged.to_tensor(), tf.cast(ragged.row_lengths(), tf.int32)
+
+
+def encode_wav(waveform, sample_rate=SAMPLE_RATE):
+    """A float waveform [samples] in [-1, 1] to 16-bit PCM WAV bytes."""
+    waveform = tf.convert_to_tensor(waveform, tf.float32)
+    return tf.audio.encode_wav(waveform[:, None], sample_rate)
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class LogMelSpectrogram(keras.layers.Layer):
+    """Waveforms [batch, samples] at 16 kHz to log-mel spectrograms [batch, frames, mel_bins].
+
+    25 ms windows every 10 ms by default; `frame_lengths` maps waveform lengths to frame counts.
+    """
+
+    def __init__(self, num_mel_bins=64, frame_length=400, frame_step=160, fft_length=512,
+                 lower_edge_hertz=20.0, upper_edge_hertz=7600.0, sample_rate=SAMPLE_RATE, **kwargs):
+        super().__init__(**kwargs)
+        self.num_mel_bins = num_mel_bins
+        self.frame_length = frame_length
+        self.frame_step = frame_step
+        self.fft_length = fft_length
+        self.lower_edge_hertz = lower_edge_hertz
+        self.upper_edge_hertz = upper_edge_hertz
+        self.sample_rate = sample_rate
+
+    def call(self, waveforms):
+        stft = tf.signal.stft(tf.cast(waveforms, tf.float32), self.frame_length, self.frame_step,
+                              self.fft_length, pad_end=True)
+        mel_weights = tf.signal.linear_to_mel_weight_matrix(
+            self.num_mel_bins, self.fft_length // 2 + 1, self.sample_rate,
+            self.lower_edge_hertz, self.upper_edge_hertz)
+        mel = tf.tensordot(tf.square(tf.abs(stft)), mel_weights, 1)
+        return tf.math.log(mel + 1e-6)
+
+    def frame_lengths(self, lengths):
+        return -(-tf.cast(lengths, tf.int32) // self.frame_step)
+
+    def compute_output_shape(self, input_shape):
+        frames = None if input_shape[1] is None else -(-input_shape[1] // self.frame_step)
+        return (input_shape[0], frames, self.num_mel_bins)
+
+    def get_config(self):
+        return {**super().get_config(), "num_mel_bins": self.num_mel_bins,
+                "frame_length": self.frame_length, "frame_step": self.frame_step,
+                "fft_length": self.fft_length, "lower_edge_hertz": self.lower_edge_hertz,
+                "upper_edge_hertz": self.upper_edge_hertz, "sample_rate": self.sample_rate}
+
+
+# Text ---------------------------------------------------------------------------------------
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class StrictTextVectorization(keras.layers.TextVectorization):
+    """TextVectorization that refuses an empty caption and, by default, unknown words.
+
+    `on_unknown="error"`: a caption with a word outside the vocabulary is an error naming the
+    caption. `on_unknown="unk"`: such words map to the [UNK] token, as in plain
+    TextVectorization.
+    """
+
+    def __init__(self, on_unknown="error", input_name="text", **kwargs):
+        if on_unknown not in ("error", "unk"):
+            raise ValueError(f"on_unknown: must be 'error' or 'unk', got {on_unknown!r}")
+        super().__init__(**kwargs)
+        self.on_unknown = on_unknown
+        self.input_name = input_name
+
+    def call(self, inputs):
+        inputs = tf.convert_to_tensor(inputs, tf.string)
+        empty = tf.equal(tf.strings.length(tf.strings.strip(inputs)), 0)
+        checks = [tf.debugging.Assert(tf.logical_not(tf.reduce_any(empty)),
+                                      [f"{self.input_name}: empty caption"])]
+        tokens = super().call(inputs)
+        if self.on_unknown == "error":
+            oov_index = 1  # TextVectorization: 0 is padding, 1 is [UNK]
+            unknown_per_row = tf.reduce_any(tf.equal(tokens, oov_index), axis=-1)
+            checks.append(tf.debugging.Assert(
+                tf.logical_not(tf.reduce_any(unknown_per_row)),
+                [f"{self.input_name}: word(s) outside the vocabulary in:",
+                 tf.boolean_mask(inputs, tf.reshape(unknown_per_row, tf.shape(inputs)))], summarize=5))
+        return _checked(tokens, checks)
+
+    def get_config(self):
+        return {**super().get_config(), "on_unknown": self.on_unknown, "input_name": self.input_name}
+
+
+def text_vectorizer(texts, sequence_length=None, on_unknown="error", max_tokens=None, name="text_vectorizer"):
+    """A StrictTextVectorization adapted on `texts` (a list or a dataset of strings)."""
+    vectorizer = StrictTextVectorization(
+        on_unknown=on_unknown, max_tokens=max_tokens, output_sequence_length=sequence_length,
+        standardize="lower_and_strip_punctuation", name=name)
+    vectorizer.adapt(texts)
+    return vectorizer

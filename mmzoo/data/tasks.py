@@ -1,0 +1,195 @@
+"""Task views: `tf.data.Dataset`s of (named features, target) for every task of the zoo.
+
+| view                       | features                              | target                    |
+|----------------------------|---------------------------------------|---------------------------|
+| `image_text_matching`      | image [64,64,3] float, text string    | label int32 (1: matches)   |
+| `text_audio_matching`      | text, audio [samples] float, audio_length | label int32           |
+| `captioning`               | image (+ references [4] string)       | caption string            |
+| `speech_recognition`       | audio, audio_length                   | transcript string         |
+| `text_to_image`            | text                                  | image [64,64,3] float     |
+| `avdigits_classification`  | image [32,32,1] float, audio, audio_length | label int32 (0-9)    |
+
+Images are float32 in [0, 1]; audio is float32 mono at 16 kHz, zero-padded to the longest in
+its batch. Matching views hold one positive and one hard negative (one attribute of the true
+caption changed) per scene; in `train` the negative is drawn afresh every epoch.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from mmzoo.data import build, shapes_world
+
+AUTOTUNE = tf.data.AUTOTUNE
+SHUFFLE_BUFFER = 10_000
+_IMAGE_SHAPE = (shapes_world.CANVAS_SIZE, shapes_world.CANVAS_SIZE, 3)
+_AVDIGITS_IMAGE_SHAPE = (build.AVDIGITS_IMAGE_SIZE, build.AVDIGITS_IMAGE_SIZE, 1)
+_MAX_REFERENCES = 4
+
+_SCENE_FEATURES = {
+    "scene_id": tf.io.FixedLenFeature([], tf.string),
+    "image": tf.io.FixedLenFeature([], tf.string),
+    "caption": tf.io.FixedLenFeature([], tf.string),
+    "references": tf.io.VarLenFeature(tf.string),
+    "negatives": tf.io.VarLenFeature(tf.string),
+    "negative_kinds": tf.io.VarLenFeature(tf.string),
+    "shapes": tf.io.VarLenFeature(tf.string),
+    "colours": tf.io.VarLenFeature(tf.string),
+    "sizes": tf.io.VarLenFeature(tf.string),
+    "boxes": tf.io.VarLenFeature(tf.int64),
+    "rgbs": tf.io.VarLenFeature(tf.int64),
+    "relation": tf.io.FixedLenFeature([], tf.string),
+}
+_SPEECH_FEATURES = {
+    "scene_id": tf.io.FixedLenFeature([], tf.string),
+    "caption": tf.io.FixedLenFeature([], tf.string),
+    "negatives": tf.io.VarLenFeature(tf.string),
+    "negative_kinds": tf.io.VarLenFeature(tf.string),
+    "voice": tf.io.FixedLenFeature([], tf.string),
+    "audio": tf.io.FixedLenFeature([], tf.string),
+}
+_AVDIGITS_FEATURES = {
+    "pair_id": tf.io.FixedLenFeature([], tf.string),
+    "image": tf.io.FixedLenFeature([], tf.string),
+    "label": tf.io.FixedLenFeature([], tf.int64),
+    "word": tf.io.FixedLenFeature([], tf.string),
+    "speaker": tf.io.FixedLenFeature([], tf.string),
+    "audio": tf.io.FixedLenFeature([], tf.string),
+}
+
+
+def _check_split(split, splits):
+    if split not in splits:
+        raise ValueError(f"split: {split!r} is not one of {tuple(splits)}")
+
+
+def _parse(serialized, features):
+    example = tf.io.parse_single_example(serialized, features)
+    return {key: tf.sparse.to_dense(value) if isinstance(value, tf.sparse.SparseTensor) else value
+            for key, value in example.items()}
+
+
+def _decode_audio(raw):
+    return tf.cast(tf.io.decode_raw(raw, tf.int16), tf.float32) / 32768.0
+
+
+def shapes_world_records(split, kind="scenes", size="default", seed=0, home=None):
+    """The parsed records of one split: `kind` "scenes" (images) or "speech" (spoken captions).
+
+    Builds and caches Shapes World first if it is not cached yet.
+    """
+    _check_split(split, shapes_world.SPLITS)
+    directory = build.build_shapes_world(size, seed, home)
+    features = {"scenes": _SCENE_FEATURES, "speech": _SPEECH_FEATURES}[kind]
+    records = tf.data.TFRecordDataset(str(directory / f"{split}.{kind}.tfrecord"))
+    parsed = records.map(lambda s: _parse(s, features), num_parallel_calls=AUTOTUNE)
+    if kind == "scenes":
+        return parsed.map(lambda r: {**r, "image": tf.reshape(tf.io.decode_raw(r["image"], tf.uint8), _IMAGE_SHAPE)})
+    return parsed.map(lambda r: {**r, "audio": _decode_audio(r["audio"])})
+
+
+def avdigits_records(split, fsdd_dir=None, seed=0, home=None):
+    _check_split(split, build.AVDIGITS_IMAGE_SPLITS)
+    directory = build.build_avdigits(fsdd_dir, seed, home)
+    records = tf.data.TFRecordDataset(str(directory / f"{split}.tfrecord"))
+    return records.map(lambda s: _parse(s, _AVDIGITS_FEATURES), num_parallel_calls=AUTOTUNE).map(
+        lambda r: {**r, "image": tf.reshape(tf.io.decode_raw(r["image"], tf.uint8), _AVDIGITS_IMAGE_SHAPE),
+                   "audio": _decode_audio(r["audio"])})
+
+
+def batched(dataset, batch_size, shuffle, seed, drop_remainder=False, padded=False):
+    """The shared tail of every view: (shuffle,) batch, scale images to float, prefetch.
+
+    `dataset` yields (features, target) pairs with uint8 images; `padded` zero-pads audio.
+    """
+    if shuffle:
+        dataset = dataset.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+    if padded:
+        dataset = dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
+    else:
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=AUTOTUNE)
+    return dataset.map(_images_to_float, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+
+
+def _images_to_float(features, target):
+    def to_float(value):
+        return tf.cast(value, tf.float32) / 255.0 if value.dtype == tf.uint8 else value
+
+    return tf.nest.map_structure(to_float, features), tf.nest.map_structure(to_float, target)
+
+
+def _with_negative(records, split, seed):
+    """Pair each record with one of its hard negatives: fixed per scene, fresh each epoch in train."""
+    draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=(split == "train"))
+
+    def pick(record, draw):
+        count = tf.cast(tf.shape(record["negatives"])[0], tf.int64)
+        return {**record, "negative": record["negatives"][draw % count]}
+
+    return tf.data.Dataset.zip(records, draws).map(pick, num_parallel_calls=AUTOTUNE)
+
+
+def _positive_and_negative(record, features):
+    """Two examples from one record: with its caption (label 1) and with its negative (0)."""
+    positive = {**features, "text": record["caption"]}
+    negative = {**features, "text": record["negative"]}
+    return tf.data.Dataset.from_tensors((positive, tf.constant(1, tf.int32))).concatenate(
+        tf.data.Dataset.from_tensors((negative, tf.constant(0, tf.int32))))
+
+
+def _default_shuffle(split, shuffle):
+    return split == "train" if shuffle is None else shuffle
+
+
+def image_text_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+                        drop_remainder=False):
+    records = shapes_world_records(split, "scenes", size, seed, home).map(
+        lambda r: {"image": r["image"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
+    pairs = _with_negative(records, split, seed).flat_map(
+        lambda r: _positive_and_negative(r, {"image": r["image"]}))
+    return batched(pairs, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def text_audio_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+                        drop_remainder=False):
+    records = shapes_world_records(split, "speech", size, seed, home).map(
+        lambda r: {"audio": r["audio"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
+    pairs = _with_negative(records, split, seed).flat_map(
+        lambda r: _positive_and_negative(r, {"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}))
+    return batched(pairs, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+
+
+def captioning(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+               with_references=False, drop_remainder=False):
+    def example(r):
+        features = {"image": r["image"]}
+        if with_references:
+            references = r["references"]
+            features["references"] = tf.pad(references, [[0, _MAX_REFERENCES - tf.shape(references)[0]]])
+            features["references"].set_shape([_MAX_REFERENCES])
+        return features, r["caption"]
+
+    dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
+    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def speech_recognition(split, batch_size=32, size="default", seed=0, shuffle=None, home=None,
+                       drop_remainder=False):
+    dataset = shapes_world_records(split, "speech", size, seed, home).map(
+        lambda r: ({"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}, r["caption"])).cache()
+    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+
+
+def text_to_image(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+                  drop_remainder=False):
+    dataset = shapes_world_records(split, "scenes", size, seed, home).map(
+        lambda r: ({"text": r["caption"]}, r["image"])).cache()
+    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def avdigits_classification(split, batch_size=64, fsdd_dir=None, seed=0, shuffle=None, home=None,
+                            drop_remainder=False):
+    dataset = avdigits_records(split, fsdd_dir, seed, home).map(
+        lambda r: ({"image": r["image"], "audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]},
+                   tf.cast(r["label"], tf.int32))).cache()
+    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
