@@ -101,6 +101,7 @@ class Espeak:
         import espeakng_loader
 
         self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self._libc = ctypes.CDLL(None)
         self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
@@ -130,6 +131,8 @@ class Espeak:
         self._lib.espeak_SetParameter(_ESPEAK_RATE, voice.rate, 0)
         self._lib.espeak_SetParameter(_ESPEAK_PITCH, voice.pitch, 0)
         self._chunks = []
+        self._libc.srand(0)  # eSpeak NG draws breath noise from rand(), seeded by time at start
+        self._lib.espeak_ng_SetRandSeed(ctypes.c_long(0))
         encoded = text.encode()
         status = self._lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, 0, None, None)
         if status != 0 or not self._chunks:
