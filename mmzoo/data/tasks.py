@@ -50,6 +50,8 @@ _SPEECH_FEATURES = {
 }
 _AVDIGITS_FEATURES = {
     "pair_id": tf.io.FixedLenFeature([], tf.string),
+    "image_index": tf.io.FixedLenFeature([], tf.int64),
+    "utterance_id": tf.io.FixedLenFeature([], tf.string),
     "image": tf.io.FixedLenFeature([], tf.string),
     "label": tf.io.FixedLenFeature([], tf.int64),
     "word": tf.io.FixedLenFeature([], tf.string),

@@ -1,0 +1,164 @@
+"""In-graph preprocessing: decoding, resampling, log-mel, text; clear errors; core ops only."""
+
+import io
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from mmzoo.data import preprocessing, shapes_world
+
+def png_bytes(array, format="PNG"):
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format=format)
+    return buffer.getvalue()
+
+
+def wav_bytes(waveform, rate):
+    return preprocessing.encode_wav(waveform, rate).numpy()
+
+
+def tone(rate, seconds=0.5, frequency=440.0):
+    return (0.5 * np.sin(2 * np.pi * frequency * np.arange(int(rate * seconds)) / rate)).astype(np.float32)
+
+
+def test_decode_image_png_and_jpeg():
+    image = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    decoded = preprocessing.decode_image(png_bytes(image)).numpy()
+    np.testing.assert_allclose(decoded, image / 255.0, atol=1e-6)
+    smooth = np.full((100, 80, 3), (200, 40, 40), np.uint8)
+    resized = preprocessing.decode_image(png_bytes(smooth, "JPEG"), (64, 64)).numpy()
+    assert resized.shape == (64, 64, 3)
+    np.testing.assert_allclose(resized.mean(axis=(0, 1)), np.array([200, 40, 40]) / 255, atol=0.03)
+    batch = preprocessing.decode_images(tf.constant([png_bytes(image), png_bytes(smooth)]))
+    assert batch.shape == (2, 64, 64, 3)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "image: empty input"),
+    (b"GIF-not-really, just text", "image: not an encoded image"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "PNG"),
+])
+def test_bad_images_are_clear_errors(data, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        preprocessing.decode_image(data)
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100, 48000])
+def test_decode_wav_resamples_to_16k(rate):
+    waveform = preprocessing.decode_wav(wav_bytes(tone(rate), rate)).numpy()
+    expected = tone(16000)
+    assert abs(waveform.size - expected.size) <= 1
+    middle = slice(800, 7200)  # FFT resampling rings a little at the ends
+    np.testing.assert_allclose(waveform[middle], expected[middle], atol=0.01)
+
+
+def test_decode_wav_batch_pads_and_reports_lengths():
+    audio, lengths = preprocessing.decode_wavs(tf.constant([wav_bytes(tone(8000, 0.25), 8000),
+                                                            wav_bytes(tone(44100, 0.5), 44100)]))
+    assert lengths.numpy().tolist() == [4000, 8000] and audio.shape == (2, 8000)
+    assert np.all(audio.numpy()[0, 4000:] == 0)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: b"", "audio: empty input"),
+    (lambda: png_bytes(np.zeros((4, 4, 3), np.uint8)), "audio: not a WAV file"),
+    (lambda: tf.audio.encode_wav(tf.zeros([800, 2]), 16000).numpy(), "audio: mono audio expected"),
+    (lambda: tf.audio.encode_wav(tf.zeros([800, 1]), 96000).numpy(), "audio: sample rate must be 8000-48000"),
+    (lambda: tf.audio.encode_wav(tf.zeros([0, 1]), 16000).numpy(), "audio: the WAV file holds no samples"),
+])
+def test_bad_wavs_are_clear_errors(make, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        preprocessing.decode_wav(make())
+
+
+def test_truncated_wav_is_an_error():
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        preprocessing.decode_wav(wav_bytes(tone(16000), 16000)[:60])
+
+
+def test_log_mel_spectrogram_layer_shapes_and_round_trip(tmp_path):
+    layer = preprocessing.LogMelSpectrogram(num_mel_bins=40)
+    waveforms = tf.constant(np.stack([tone(16000, 1.0), tone(16000, 1.0, 1000.0)]))
+    spectrogram = layer(waveforms).numpy()
+    assert spectrogram.shape == (2, 100, 40)
+    assert spectrogram[0].mean(axis=0).argmax() < spectrogram[1].mean(axis=0).argmax()
+    assert layer.frame_lengths(tf.constant([16000, 160, 161])).numpy().tolist() == [100, 1, 2]
+    inputs = keras.Input((None,))
+    model = keras.Model(inputs, keras.layers.GlobalAveragePooling1D()(preprocessing.LogMelSpectrogram(num_mel_bins=40)(inputs)))
+    model.save(tmp_path / "logmel.keras")
+    loaded = keras.saving.load_model(tmp_path / "logmel.keras", safe_mode=True)
+    np.testing.assert_allclose(loaded(waveforms), model(waveforms), atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def vectorizer():
+    captions = ["a large red circle", "a small blue square left of a large green triangle",
+                "a small blue square is to the left of a large green triangle"]
+    return preprocessing.text_vectorizer(captions, sequence_length=12)
+
+
+def test_text_vectorizer_rejects_unknown_words_and_empty_captions(vectorizer):
+    tokens = vectorizer(tf.constant(["A large red circle", "a small green square"])).numpy()
+    assert tokens.shape == (2, 12) and (tokens > 1).sum(axis=1).tolist() == [4, 4]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="(?s)text: word\\(s\\) outside the vocabulary.*pink"):
+        vectorizer(tf.constant(["a large red circle", "a large pink circle"]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="text: empty caption"):
+        vectorizer(tf.constant(["a red circle", "   "]))
+
+
+def test_text_vectorizer_unk_mode_and_keras_round_trip(tmp_path, vectorizer):
+    lenient = preprocessing.StrictTextVectorization(on_unknown="unk", output_sequence_length=6,
+                                                    vocabulary=vectorizer.get_vocabulary()[2:])
+    assert lenient(tf.constant(["a pink circle"])).numpy()[0, 1] == 1
+    inputs = keras.Input((), dtype="string")
+    model = keras.Model(inputs, vectorizer(inputs))
+    model.save(tmp_path / "text.keras")
+    loaded = keras.saving.load_model(tmp_path / "text.keras", safe_mode=True)
+    np.testing.assert_array_equal(loaded(tf.constant(["a large red circle"])), model(tf.constant(["a large red circle"])))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="pink"):
+        loaded(tf.constant(["a large pink circle"]))
+
+
+def _op_types(function, *specs):
+    graph = tf.function(function).get_concrete_function(*specs).graph
+    types = set()
+    for op in graph.get_operations():
+        types.add(op.type)
+        for name in op.node_def.attr:
+            attr = op.node_def.attr[name]
+            if attr.HasField("func"):
+                types |= _function_op_types(graph, attr.func.name)
+    return types
+
+
+def _function_op_types(graph, name):
+    function = graph._get_function(name)
+    if function is None:
+        return set()
+    types = set()
+    for node in function.definition.node_def:
+        types.add(node.op)
+        for attr in node.attr.values():
+            if attr.HasField("func"):
+                types |= _function_op_types(graph, attr.func.name)
+    return types
+
+
+def test_serving_preprocessing_uses_only_core_tensorflow_ops(vectorizer):
+    from tensorflow.python.framework import op_def_registry
+
+    string = tf.TensorSpec([None], tf.string)
+    used = (_op_types(preprocessing.decode_images, string)
+            | _op_types(preprocessing.decode_wavs, string)
+            | _op_types(lambda t: vectorizer(t), string)
+            | _op_types(preprocessing.LogMelSpectrogram(), tf.TensorSpec([None, None], tf.float32)))
+    unknown = {n for n in used if op_def_registry.get(n) is None and not n.startswith("__inference")}
+    assert {"DecodeWav", "RFFT", "IRFFT", "Assert"} <= used and "DecodeImage" in used
+    assert unknown == set(), f"ops outside core TensorFlow: {unknown}"
+
+
+def test_shapes_world_vocabulary_is_complete():
+    assert len(shapes_world.VOCABULARY) == 20

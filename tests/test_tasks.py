@@ -1,0 +1,94 @@
+"""Every task view yields the documented named features, shapes and dtypes."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from mmzoo.data import tasks
+
+BATCH = 8
+
+
+def _spec(dataset):
+    features, target = dataset.element_spec
+    return {k: (tuple(v.shape.as_list()), v.dtype) for k, v in features.items()}, (tuple(target.shape.as_list()), target.dtype)
+
+
+@pytest.mark.parametrize("view, features, target", [
+    (tasks.image_text_matching, {"image": ((None, 64, 64, 3), tf.float32), "text": ((None,), tf.string)},
+     ((None,), tf.int32)),
+    (tasks.text_audio_matching, {"text": ((None,), tf.string), "audio": ((None, None), tf.float32),
+                                 "audio_length": ((None,), tf.int32)}, ((None,), tf.int32)),
+    (tasks.captioning, {"image": ((None, 64, 64, 3), tf.float32)}, ((None,), tf.string)),
+    (tasks.speech_recognition, {"audio": ((None, None), tf.float32), "audio_length": ((None,), tf.int32)},
+     ((None,), tf.string)),
+    (tasks.text_to_image, {"text": ((None,), tf.string)}, ((None, 64, 64, 3), tf.float32)),
+])
+def test_shapes_world_views(tiny_shapes, view, features, target):
+    dataset = view("train", batch_size=BATCH, size="tiny")
+    assert _spec(dataset) == (features, target)
+    batch_features, batch_target = next(iter(dataset))
+    assert batch_target.shape[0] == BATCH
+    for name, value in batch_features.items():
+        if value.dtype == tf.float32 and name == "image":
+            assert 0.0 <= float(tf.reduce_min(value)) and float(tf.reduce_max(value)) <= 1.0
+    if "audio" in batch_features:
+        lengths = batch_features["audio_length"].numpy()
+        audio = batch_features["audio"].numpy()
+        assert audio.shape[1] == lengths.max()
+        for row, length in zip(audio, lengths):
+            assert np.all(row[length:] == 0) and np.any(row[:length] != 0)
+
+
+def test_captioning_with_references(tiny_shapes):
+    features, captions = next(iter(tasks.captioning("test", batch_size=BATCH, size="tiny", with_references=True)))
+    assert features["references"].shape == (BATCH, 4)
+    for references, caption in zip(features["references"].numpy(), captions.numpy()):
+        assert references[0] == caption
+
+
+def _matching_texts(split):
+    texts, labels = [], []
+    for features, label in tasks.image_text_matching(split, batch_size=16, size="tiny"):
+        texts += list(features["text"].numpy())
+        labels += list(label.numpy())
+    return texts, labels
+
+
+def test_matching_holds_one_positive_and_one_hard_negative_per_scene(tiny_shapes):
+    from tests.conftest import records_of
+
+    scenes = records_of("test")
+    texts, labels = _matching_texts("test")
+    assert len(texts) == 2 * len(scenes) and sum(labels) == len(scenes)
+    for scene, positive, negative, label_pair in zip(scenes, texts[::2], texts[1::2], zip(labels[::2], labels[1::2])):
+        assert label_pair == (1, 0)
+        assert positive == scene["caption"] and negative in list(scene["negatives"])
+    assert _matching_texts("test") == (texts, labels), "evaluation negatives must be fixed"
+
+
+def test_train_negatives_are_drawn_afresh_each_epoch(tiny_shapes):
+    dataset = tasks.image_text_matching("train", batch_size=1000, size="tiny", shuffle=False)
+    epochs = [set(t for t, l in zip(f["text"].numpy(), y.numpy()) if l == 0) for f, y in (next(iter(dataset)) for _ in range(2))]
+    assert epochs[0] != epochs[1]
+
+
+def test_text_audio_matching_pairs_speech_with_its_caption_or_a_negative(tiny_shapes):
+    from tests.conftest import records_of
+
+    speech = records_of("validation", "speech")
+    features, labels = next(iter(tasks.text_audio_matching("validation", batch_size=4, size="tiny")))
+    for number in range(4):
+        record = speech[number // 2]
+        length = int(features["audio_length"][number])
+        np.testing.assert_allclose(features["audio"][number, :length].numpy(), record["audio"], atol=1e-6)
+        expected = record["caption"] if labels[number] == 1 else None
+        if expected is not None:
+            assert features["text"][number].numpy() == expected
+        else:
+            assert features["text"][number].numpy() in list(record["negatives"])
+
+
+def test_views_reject_unknown_splits(tiny_shapes):
+    with pytest.raises(ValueError, match="split"):
+        tasks.image_text_matching("dev", size="tiny")
