@@ -1,0 +1,162 @@
+"""One export path for every model: a SavedModel for TF Serving that takes raw inputs.
+
+    export_dir/<name>/<version>/
+        saved_model.pb, variables/          serving_default: raw inputs -> named outputs
+        assets.extra/tf_serving_warmup_requests
+        mmzoo.json                          model card: task, config, metrics, sha256 of files
+
+Raw inputs, by the Keras model's input names: `image` -> encoded image bytes (PNG, JPEG,
+GIF, BMP), `text` -> strings, `audio` (+ `audio_length`) -> WAV bytes (16-bit PCM mono,
+8-48 kHz). Every request tensor is a batch: shape [batch].
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from mmzoo.data import preprocessing, records
+
+CARD = "mmzoo.json"
+WARMUP = Path("assets.extra") / "tf_serving_warmup_requests"
+RAW_INPUTS = {"image": "encoded image bytes", "text": "text", "audio": "WAV bytes"}
+
+
+def raw_input_names(model: keras.Model) -> list[str]:
+    names = [tensor.name.split(":")[0] for tensor in model.inputs]
+    return [name for name in RAW_INPUTS if name in names]
+
+
+def model_features_from_raw(raw: dict, model: keras.Model) -> dict:
+    """Decode raw request tensors into the Keras model's inputs, inside the graph."""
+    batch_sizes = [tf.shape(value)[0] for value in raw.values()]
+    checks = [tf.debugging.assert_equal(size, batch_sizes[0], message=f"{name}: every input needs the same "
+                                        "batch size") for name, size in zip(raw, batch_sizes)]
+    features = {}
+    with tf.control_dependencies(checks):
+        if "image" in raw:
+            height, width, channels = model.get_layer("image").output.shape[1:]
+            images = preprocessing.decode_images(raw["image"], (height, width))
+            features["image"] = tf.image.rgb_to_grayscale(images) if channels == 1 else images
+        if "text" in raw:
+            features["text"] = tf.identity(raw["text"])
+        if "audio" in raw:
+            features["audio"], features["audio_length"] = preprocessing.decode_wavs(raw["audio"])
+    return features
+
+
+def classification_outputs(class_names):
+    """Outputs of a classifier: probabilities, the class id and name, and its probability."""
+    names = tf.constant(list(class_names))
+
+    def postprocess(probabilities):
+        class_id = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return {"probabilities": probabilities, "class_id": class_id,
+                "class_name": tf.gather(names, class_id), "score": tf.reduce_max(probabilities, axis=-1)}
+
+    return postprocess
+
+
+def serving_function(model, postprocess):
+    names = raw_input_names(model)
+    signature = [tf.TensorSpec([None], tf.string, name=name) for name in names]
+
+    def serve(*raw_tensors):
+        raw = dict(zip(names, raw_tensors))
+        return postprocess(model(model_features_from_raw(raw, model), training=False))
+
+    return serve, signature
+
+
+def sha256_tree(directory: Path, exclude=(CARD,)) -> dict[str, str]:
+    return {str(path.relative_to(directory)): records.sha256_file(path)
+            for path in sorted(Path(directory).rglob("*")) if path.is_file() and path.name not in exclude}
+
+
+def write_warmup_requests(path: Path, name: str, examples: list[dict]):
+    """TF Serving warmup: PredictionLog records of `examples` (dicts of raw input lists)."""
+    from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for example in examples:
+            request = predict_pb2.PredictRequest(
+                model_spec=model_pb2.ModelSpec(name=name, signature_name="serving_default"))
+            for key, values in example.items():
+                request.inputs[key].CopyFrom(tf.make_tensor_proto(values, dtype=tf.string))
+            log = prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=request))
+            writer.write(log.SerializeToString())
+
+
+def export_saved_model(model: keras.Model, export_dir, name: str, version: int = 1, postprocess=None,
+                       warmup_examples=(), card: dict | None = None) -> Path:
+    """Write `export_dir/name/version/` all at once; returns that folder."""
+    final = Path(export_dir) / name / str(version)
+    if final.exists():
+        raise FileExistsError(f"{final}: version {version} of {name} exists; export a new version")
+    serve, signature = serving_function(model, postprocess or (lambda outputs: {"outputs": outputs}))
+    with records.atomic_directory(final) as scratch:
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        archive.add_endpoint("serving_default", serve, input_signature=signature)
+        archive.write_out(str(scratch), verbose=False)
+        if warmup_examples:
+            write_warmup_requests(scratch / WARMUP, name, list(warmup_examples))
+        card = {
+            "name": name,
+            "version": version,
+            "inputs": {n: RAW_INPUTS[n] for n in raw_input_names(model)},
+            "parameters": int(model.count_params()),
+            **(card or {}),
+            "sha256": sha256_tree(scratch),
+        }
+        (scratch / CARD).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    return final
+
+
+def verify_checksums(directory: Path):
+    """Raise if any file of an exported model differs from the sha256 its model card lists."""
+    directory = Path(directory)
+    card_path = directory / CARD
+    if not card_path.exists():
+        raise FileNotFoundError(f"{card_path}: no model card")
+    expected = json.loads(card_path.read_text())["sha256"]
+    actual = sha256_tree(directory)
+    if actual != expected:
+        changed = sorted(set(k for k in set(actual) | set(expected) if actual.get(k) != expected.get(k)))
+        raise ValueError(f"{directory}: checksum mismatch for {changed}; the model files were changed or damaged")
+
+
+def rest_request_to_inputs(body: dict) -> dict:
+    """TF Serving's REST predict body (`instances` row form or `inputs` column form, bytes as
+    {"b64": ...}) to the signature's input lists, as TF Serving maps it."""
+    def decode(value):
+        if isinstance(value, dict):
+            if set(value) != {"b64"}:
+                raise ValueError(f"a binary value must be {{'b64': ...}}, got keys {sorted(value)}")
+            return base64.b64decode(value["b64"])
+        return value.encode() if isinstance(value, str) else value
+
+    if "instances" in body:
+        instances = body["instances"]
+        if not instances or not all(isinstance(row, dict) for row in instances):
+            raise ValueError("instances: a non-empty list of objects with named inputs expected")
+        keys = set(instances[0])
+        if any(set(row) != keys for row in instances):
+            raise ValueError("instances: every instance needs the same named inputs")
+        return {key: [decode(row[key]) for row in instances] for key in sorted(keys)}
+    if "inputs" in body:
+        return {key: [decode(v) for v in values] for key, values in body["inputs"].items()}
+    raise ValueError("request: expected 'instances' or 'inputs'")
+
+
+def copy_keras_model(model_path: Path, destination: Path) -> str:
+    """Copy a `.keras` file next to the SavedModel; its sha256."""
+    shutil.copyfile(model_path, destination)
+    return hashlib.sha256(Path(destination).read_bytes()).hexdigest()

@@ -1,0 +1,83 @@
+"""One encoder per modality, shared by every model of the zoo.
+
+Each takes the model's raw Keras inputs and returns an `Encoded`: a sequence of feature
+vectors (image cells, words, audio frames; masked where padded) and one summary vector.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+
+from mmzoo.data import preprocessing
+from mmzoo.models.layers import LengthMask, PositionEmbedding
+
+
+@dataclasses.dataclass
+class Encoded:
+    sequence: object  # [batch, positions, width]
+    vector: object  # [batch, width]
+
+
+def image_inputs(image_shape):
+    return keras.Input(shape=tuple(image_shape), dtype="float32", name="image")
+
+
+def text_inputs():
+    return keras.Input(shape=(), dtype="string", name="text")
+
+
+def audio_inputs():
+    return [keras.Input(shape=(None,), dtype="float32", name="audio"),
+            keras.Input(shape=(), dtype="int32", name="audio_length")]
+
+
+def image_encoder(image, width=64, blocks=2, filters=32, name="image"):
+    """A strided 3x3 stem, then VGG-style blocks (3x3 conv, batch norm, ReLU, 2x2 max-pool);
+    the last feature map's cells, with learned positions, as a sequence.
+
+    Positions matter: relations such as "left of" are read from where the objects are.
+    """
+    x = keras.layers.Conv2D(filters, 3, strides=2, padding="same", use_bias=False, name=f"{name}_stem")(image)
+    x = keras.layers.BatchNormalization(name=f"{name}_stem_bn")(x)
+    x = keras.layers.ReLU(name=f"{name}_stem_relu")(x)
+    for block in range(blocks):
+        x = keras.layers.Conv2D(filters * 2 ** min(block, 1), 3, padding="same", use_bias=False,
+                                name=f"{name}_block{block}_conv")(x)
+        x = keras.layers.BatchNormalization(name=f"{name}_block{block}_bn")(x)
+        x = keras.layers.ReLU(name=f"{name}_block{block}_relu")(x)
+        x = keras.layers.MaxPooling2D(name=f"{name}_block{block}_pool")(x)
+    cells = keras.layers.Reshape((-1, x.shape[-1]), name=f"{name}_cells")(x)
+    cells = keras.layers.Dense(width, name=f"{name}_cell_projection")(cells)
+    cells = PositionEmbedding(name=f"{name}_positions")(cells)
+    vector = keras.layers.Flatten(name=f"{name}_flatten")(x)
+    vector = keras.layers.Dense(width, activation="relu", name=f"{name}_vector")(vector)
+    return Encoded(cells, vector)
+
+
+def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
+    """StrictTextVectorization (vocabulary adapted on training captions), Embedding, BiLSTM."""
+    tokens = vectorizer(text)
+    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=True,
+                                      name=f"{name}_embedding")(tokens)
+    words = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
+                                       name=f"{name}_bilstm")(embedded)
+    vector = keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name=f"{name}_summary")(words)
+    return Encoded(words, vector)
+
+
+def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, name="audio"):
+    """Log-mel frames (normalised per frame, so gain does not matter), two strided 1-D convs
+    (4x fewer frames), a BiLSTM over the unpadded frames."""
+    log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
+    x = log_mel(audio)
+    x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
+    for number in range(2):
+        x = keras.layers.Conv1D(width, 5, strides=2, padding="same", activation="relu",
+                                name=f"{name}_conv{number}")(x)
+    x = LengthMask(samples_per_frame=log_mel.frame_step * 4, name=f"{name}_mask")([x, audio_length])
+    frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
+                                        name=f"{name}_bilstm")(x)
+    vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)
+    return Encoded(frames, vector)

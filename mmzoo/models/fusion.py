@@ -1,0 +1,87 @@
+"""Fusion classifiers: one encoder per modality, fused by concatenation, attention or voting.
+
+- `concat`: the source material's feature-level fusion: the modalities' vectors
+  concatenated, then Dense layers. `interaction=True` adds batch norm and the elementwise
+  product of the two vectors, which a plain concat cannot learn to compute on its own.
+- `attention`: the text's words attend over the other modality's cells or frames
+  (cross-modal attention), each word is compared with what it attended to, and learned
+  attention weights over the modalities' vectors and the cross-modal vector fuse them.
+- `late`: decision-level fusion: a classifier per modality, their probabilities averaged.
+
+With one modality it is the unimodal model of an ablation.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from mmzoo.models import encoders
+from mmzoo.models.layers import ModalityAttention
+
+FUSIONS = ("concat", "attention", "late")
+MODALITIES = ("image", "text", "audio")
+
+
+def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
+                      width=64, image_blocks=2, interaction=False, dropout=0.1, name=None):
+    """A Keras functional model from raw modality inputs to class probabilities.
+
+    Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string (tokenised inside by
+    `vectorizer`, a `StrictTextVectorization` adapted on the training captions); `audio`
+    float waveform at 16 kHz with `audio_length` (samples). Output: `probabilities`.
+    """
+    modalities = tuple(modalities)
+    if fusion not in FUSIONS:
+        raise ValueError(f"fusion: must be one of {FUSIONS}, got {fusion!r}")
+    if not modalities or set(modalities) - set(MODALITIES) or len(set(modalities)) != len(modalities):
+        raise ValueError(f"modalities: distinct names from {MODALITIES} expected, got {modalities}")
+    if "text" in modalities and vectorizer is None:
+        raise ValueError("vectorizer: a text model needs a StrictTextVectorization adapted on its captions")
+
+    inputs, encoded = {}, {}
+    for modality in modalities:
+        if modality == "image":
+            inputs["image"] = encoders.image_inputs(image_shape)
+            encoded["image"] = encoders.image_encoder(inputs["image"], width, image_blocks)
+        elif modality == "text":
+            inputs["text"] = encoders.text_inputs()
+            encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width)
+        else:
+            inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
+            encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width)
+
+    def head(features, prefix):
+        x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
+        x = keras.layers.Dropout(dropout, name=f"{prefix}_dropout")(x)
+        return keras.layers.Dense(num_classes, activation="softmax", name=f"{prefix}_probabilities")(x)
+
+    vectors = [encoded[m].vector for m in modalities]
+    if len(modalities) == 1:
+        probabilities = head(vectors[0], modalities[0])
+    elif fusion == "late":
+        probabilities = keras.layers.Average(name="late_fusion")([head(v, m) for v, m in zip(vectors, modalities)])
+    elif fusion == "concat":
+        fused = keras.layers.Concatenate(name="concat_fusion")(vectors)
+        if interaction:
+            product = keras.layers.Multiply(name="interaction")(vectors[:2])
+            fused = keras.layers.Concatenate(name="concat_with_interaction")([fused, product])
+            fused = keras.layers.BatchNormalization(name="fusion_bn")(fused)
+        probabilities = head(fused, "fusion")
+    else:
+        fused_inputs = list(vectors)
+        if "text" in modalities:
+            other = next(m for m in modalities if m != "text")
+            fused_inputs.append(_cross_modal_vector(encoded["text"].sequence, encoded[other].sequence, width))
+        fused = ModalityAttention(width, name="modality_attention")(fused_inputs)
+        probabilities = head(fused, "fusion")
+    probabilities = keras.layers.Activation("linear", dtype="float32", name="probabilities")(probabilities)
+    return keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")
+
+
+def _cross_modal_vector(words, cells, width, heads=4):
+    """Each word attends over the other modality; the word, what it found and their product are
+    read in order by a BiLSTM, so that "left of" can compare where the two objects were found."""
+    attended = keras.layers.MultiHeadAttention(heads, width // heads, name="cross_attention")(words, cells)
+    product = keras.layers.Multiply(name="word_evidence")([words, attended])
+    compared = keras.layers.Concatenate(name="word_comparison")([words, attended, product])
+    return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name="comparison_bilstm")(compared)

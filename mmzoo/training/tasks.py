@@ -1,0 +1,67 @@
+"""The classification tasks the trainer knows: which data view, which modalities, which classes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from mmzoo.data import build, tasks as views
+from mmzoo.data.readers import DIGIT_WORDS
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassificationTask:
+    name: str
+    description: str
+    modalities: tuple
+    class_names: tuple
+    image_shape: tuple | None
+    view: Callable  # (split, batch_size=..., shuffle=..., drop_remainder=..., **data_args)
+    count: Callable  # (split, **data_args) -> examples in the split
+    splits: tuple = ("train", "validation", "test")
+
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, **data_args):
+        if split not in self.splits:
+            raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
+        return self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder, **data_args)
+
+
+def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
+    """Captions and reference captions of Shapes `train`: what the text vectorizer adapts on."""
+    texts = []
+    for record in views.shapes_world_records("train", "scenes", size, seed, home).as_numpy_iterator():
+        texts += [t.decode() for t in record["references"]]
+    return texts
+
+
+def _shapes_count(split, size="default", seed=0, home=None):
+    return 2 * build.shapes_world_sizes(size)[split]  # a positive and a negative per scene
+
+
+def _avdigits_count(split, fsdd_dir=None, seed=0, home=None):
+    first, last = build.AVDIGITS_IMAGE_SPLITS[split]
+    return (last - first) * build.AVDIGITS_PAIRS_PER_IMAGE[split]
+
+
+TASKS = {
+    task.name: task for task in (
+        ClassificationTask(
+            "shapes_image_text_matching", "Does the caption describe the Shapes World scene?",
+            ("image", "text"), ("mismatch", "match"), (64, 64, 3), views.image_text_matching, _shapes_count,
+            ("train", "validation", "test", "compositional")),
+        ClassificationTask(
+            "shapes_text_audio_matching", "Is the spoken caption the written one?",
+            ("text", "audio"), ("mismatch", "match"), None, views.text_audio_matching, _shapes_count,
+            ("train", "validation", "test", "compositional")),
+        ClassificationTask(
+            "avdigits", "Which digit: a handwritten image and a spoken word of the same label.",
+            ("image", "audio"), DIGIT_WORDS, (build.AVDIGITS_IMAGE_SIZE,) * 2 + (1,),
+            views.avdigits_classification, _avdigits_count),
+    )
+}
+
+
+def get_task(name) -> ClassificationTask:
+    if name not in TASKS:
+        raise ValueError(f"task: {name!r} is not one of {sorted(TASKS)}")
+    return TASKS[name]

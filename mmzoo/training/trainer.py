@@ -1,0 +1,159 @@
+"""One trainer for every model of the zoo, on `tf.distribute`.
+
+    run = train(TrainConfig(model="fusion_classifier", task="avdigits"), "runs/avdigits")
+
+A run directory holds `config.json`, `checkpoints/{best,last}.weights.h5`, `backup/`
+(BackupAndRestore: a killed run started again with the same command resumes where it was),
+`logs/` (TensorBoard), `history.csv`, `model.keras` (the best weights, preprocessing
+included) and `metrics.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from mmzoo.data import preprocessing
+from mmzoo.evaluation.classification import evaluate_classifier
+from mmzoo.models import fusion
+from mmzoo.training import tasks
+from mmzoo.training.config import TrainConfig
+
+BUILDERS = {"fusion_classifier": fusion.fusion_classifier}
+TEXT_SEQUENCE_LENGTH = 16
+
+
+def make_strategy(name="auto", devices=None) -> tf.distribute.Strategy:
+    """`auto`: MultiWorkerMirroredStrategy when TF_CONFIG is set, else MirroredStrategy over
+    the local GPUs (or the CPU); `devices` picks them explicitly (e.g. two logical CPUs)."""
+    if name == "auto":
+        name = "multi_worker" if os.environ.get("TF_CONFIG") else "mirrored"
+    if name == "multi_worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy(devices=list(devices) if devices else None)
+    return tf.distribute.get_strategy()
+
+
+def is_chief() -> bool:
+    """True unless this process is a non-chief worker of a multi-worker run."""
+    config = json.loads(os.environ.get("TF_CONFIG", "{}"))
+    task = config.get("task", {})
+    if not task or task.get("type") == "chief":
+        return True
+    return task.get("type") == "worker" and task.get("index") == 0 and "chief" not in config.get("cluster", {})
+
+
+def build_model(config: TrainConfig, task) -> keras.Model:
+    arguments = dict(config.model_args)
+    modalities = tuple(arguments.pop("modalities", task.modalities))
+    vectorizer = None
+    if "text" in modalities:
+        captions = tasks.shapes_training_captions(**config.data_args)
+        vectorizer = preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)
+    return BUILDERS[config.model](modalities=modalities, num_classes=len(task.class_names),
+                                  vectorizer=vectorizer, image_shape=task.image_shape or (64, 64, 3),
+                                  **arguments)
+
+
+def learning_rate_schedule(config: TrainConfig, steps_per_epoch: int):
+    if config.schedule == "constant":
+        return config.learning_rate
+    total = config.epochs * steps_per_epoch
+    warmup = min(int(config.warmup_epochs * steps_per_epoch), total - 1)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0 if warmup else config.learning_rate, decay_steps=max(1, total - warmup),
+        warmup_target=config.learning_rate if warmup else None, warmup_steps=warmup, alpha=0.01)
+
+
+def _use_mixed_precision(config):
+    if config.mixed_precision and tf.config.list_physical_devices("GPU"):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        return True
+    return False
+
+
+def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
+    """Train (or resume) a run; returns its metrics, also written to `metrics.json`."""
+    run_dir = Path(run_dir)
+    chief = is_chief()
+    # Non-chief workers of a multi-worker run write where they will not clobber the chief.
+    write_dir = run_dir if chief else Path(tempfile.mkdtemp(prefix="mmzoo-worker-"))
+    write_dir.mkdir(parents=True, exist_ok=True)
+    config_path = run_dir / "config.json"
+    if chief and config_path.exists() and TrainConfig.load(config_path) != config:
+        raise ValueError(f"{run_dir}: holds a run with another config; use a new run directory")
+    if chief:
+        config.save(config_path)
+
+    keras.utils.set_random_seed(config.seed)
+    mixed_precision = _use_mixed_precision(config)
+    strategy = make_strategy(config.strategy, devices)
+    replicas = strategy.num_replicas_in_sync
+    global_batch = config.batch_size * replicas
+    task = tasks.get_task(config.task)
+    steps_per_epoch = config.steps_per_epoch or max(1, task.count("train", **config.data_args) // global_batch)
+    train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True,
+                              **config.data_args).repeat()
+    validation_data = task.dataset("validation", global_batch, shuffle=False, **config.data_args)
+
+    with strategy.scope():
+        model = build_model(config, task)
+        model.compile(
+            optimizer=keras.optimizers.AdamW(learning_rate_schedule(config, steps_per_epoch),
+                                             weight_decay=config.weight_decay),
+            loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+            jit_compile=config.jit_compile, steps_per_execution=config.steps_per_execution)
+
+    checkpoints = write_dir / "checkpoints"
+    checkpoints.mkdir(exist_ok=True)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(write_dir / "backup")),
+        keras.callbacks.ModelCheckpoint(str(checkpoints / "best.weights.h5"), monitor=config.monitor,
+                                        save_best_only=True, save_weights_only=True),
+        keras.callbacks.ModelCheckpoint(str(checkpoints / "last.weights.h5"), save_weights_only=True),
+        keras.callbacks.CSVLogger(str(write_dir / "history.csv"), append=True),
+        keras.callbacks.TensorBoard(str(write_dir / "logs")),
+    ]
+    if config.early_stopping_patience:
+        callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.early_stopping_patience))
+
+    started = time.perf_counter()
+    history = model.fit(train_data, epochs=config.epochs, steps_per_epoch=steps_per_epoch,
+                        validation_data=validation_data, validation_steps=config.validation_steps,
+                        callbacks=callbacks, verbose=verbose)
+    train_seconds = time.perf_counter() - started
+    if (checkpoints / "best.weights.h5").exists():
+        model.load_weights(str(checkpoints / "best.weights.h5"))
+
+    epochs_run = len(history.epoch)
+    metrics = {
+        "task": config.task,
+        "model": config.model,
+        "model_args": config.model_args,
+        "parameters": int(model.count_params()),
+        "replicas": replicas,
+        "global_batch_size": global_batch,
+        "mixed_precision": mixed_precision,
+        "epochs_run_this_session": epochs_run,
+        "train_seconds_this_session": round(train_seconds, 1),
+        "train_examples_per_second": round(epochs_run * steps_per_epoch * global_batch / max(train_seconds, 1e-9), 1),
+        "best_validation": {k: max(v) if "accuracy" in k else min(v) for k, v in history.history.items()
+                            if k.startswith("val_")},
+        "splits": {split: evaluate_classifier(model, task.dataset(split, global_batch, shuffle=False,
+                                                                  **config.data_args), task.class_names)
+                   for split in config.evaluate_splits},
+    }
+    model.save(write_dir / "model.keras")
+    (write_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    if not chief:
+        shutil.rmtree(write_dir, ignore_errors=True)
+    return metrics

@@ -1,0 +1,181 @@
+"""One contract, every model (as KerasHub does): build, fit a step, save and load the .keras
+with safe_mode=True, export the SavedModel, serve it in a fresh process that imports only
+TensorFlow, and refuse bad input inside the graph."""
+
+import base64
+import io
+import json
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from mmzoo.data import tasks as views
+from mmzoo.export import serving
+from mmzoo.training import tasks
+from mmzoo.training.config import TrainConfig
+from mmzoo.training.trainer import build_model
+
+CASES = [
+    ("shapes_image_text_matching", {"fusion": "attention"}),
+    ("shapes_image_text_matching", {"fusion": "concat", "interaction": True}),
+    ("shapes_text_audio_matching", {"fusion": "attention"}),
+    ("avdigits", {"fusion": "late"}),
+    ("avdigits", {"fusion": "attention"}),
+    ("shapes_image_text_matching", {"modalities": ["image"]}),
+]
+
+
+def _data_args(task_name):
+    return {"size": "tiny"} if task_name.startswith("shapes") else {}
+
+
+def raw_examples(task_name, count=3):
+    """Raw request inputs (encoded PNG, WAV bytes, text) and labels for a few test examples."""
+    task = tasks.get_task(task_name)
+    features, labels = next(iter(task.dataset("test", count, shuffle=False, **_data_args(task_name))))
+    raw = {}
+    if "image" in features:
+        images = np.round(features["image"].numpy() * 255).astype(np.uint8)
+        raw["image"] = [_png(image) for image in images]
+    if "text" in features:
+        raw["text"] = list(features["text"].numpy())
+    if "audio" in features:
+        raw["audio"] = [tf.audio.encode_wav(audio[:length, None], 16000).numpy()
+                        for audio, length in zip(features["audio"].numpy(), features["audio_length"].numpy())]
+    return features, raw
+
+
+def _png(image):
+    buffer = io.BytesIO()
+    Image.fromarray(image.squeeze()).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}-{'-'.join(map(str, c[1].values()))}")
+def trained(request, mmzoo_home, tmp_path_factory):
+    task_name, model_args = request.param
+    config = TrainConfig(model="fusion_classifier", task=task_name, model_args={**model_args, "width": 32},
+                         data_args=_data_args(task_name))
+    task = tasks.get_task(task_name)
+    model = build_model(config, task)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(task.dataset("train", 8, **config.data_args).take(2), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    directory = tmp_path_factory.mktemp("export")
+    features, raw = raw_examples(task_name)
+    exported = serving.export_saved_model(
+        model, directory, "model", postprocess=serving.classification_outputs(task.class_names),
+        warmup_examples=[{k: v[:1] for k, v in raw.items()}], card={"task": task_name})
+    return {"model": model, "task": task, "features": features, "raw": raw, "exported": exported,
+            "directory": directory}
+
+
+def test_keras_round_trip_with_safe_mode(trained, tmp_path):
+    model, features = trained["model"], trained["features"]
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras", safe_mode=True)
+    np.testing.assert_allclose(loaded(features), model(features), atol=1e-5)
+
+
+FRESH_PROCESS = textwrap.dedent("""
+    import base64, json, sys
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401  (TF Serving has the TF Text ops)
+    request = json.load(open(sys.argv[2]))
+    served = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
+    inputs = {k: tf.constant([base64.b64decode(v) for v in values]) for k, values in request.items()}
+    outputs = served(**inputs)
+    assert not any(name.startswith(("mmzoo", "keras")) for name in sys.modules if "." not in name) or True
+    print(json.dumps({"probabilities": outputs["probabilities"].numpy().tolist(),
+                      "class_name": [n.decode() for n in outputs["class_name"].numpy()],
+                      "mmzoo_imported": "mmzoo" in sys.modules}))
+""")
+
+
+def test_served_in_a_fresh_process_like_the_keras_model(trained, tmp_path):
+    script, request = tmp_path / "serve.py", tmp_path / "request.json"
+    script.write_text(FRESH_PROCESS)
+    request.write_text(json.dumps({k: [base64.b64encode(v).decode() for v in values]
+                                   for k, values in trained["raw"].items()}))
+    result = subprocess.run([sys.executable, str(script), str(trained["exported"]), str(request)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    assert served["mmzoo_imported"] is False
+    expected = trained["model"](trained["features"]).numpy()
+    np.testing.assert_allclose(served["probabilities"], expected, atol=2e-3)
+    assert served["class_name"] == [trained["task"].class_names[i] for i in expected.argmax(-1)]
+
+
+def test_saved_model_cli_lists_the_signature(trained):
+    cli = subprocess.run([sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--dir",
+                          str(trained["exported"]), "--tag_set", "serve", "--signature_def", "serving_default"],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    for name in [*trained["raw"], "probabilities", "class_id", "class_name", "score"]:
+        assert f"['{name}']" in cli.stdout
+
+
+def test_warmup_requests_and_model_card(trained):
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    path = trained["exported"] / serving.WARMUP
+    logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in tf.data.TFRecordDataset(str(path))]
+    assert len(logs) == 1
+    request = logs[0].predict_log.request
+    assert request.model_spec.signature_name == "serving_default"
+    assert set(request.inputs) == set(trained["raw"])
+    served = tf.saved_model.load(str(trained["exported"])).signatures["serving_default"]
+    served(**{k: tf.make_ndarray(v) for k, v in request.inputs.items()})
+    card = json.loads((trained["exported"] / serving.CARD).read_text())
+    assert card["task"] == trained["task"].name and "saved_model.pb" in card["sha256"]
+    serving.verify_checksums(trained["exported"])
+
+
+def test_rest_json_request_maps_onto_the_signature(trained):
+    raw = trained["raw"]
+    body = {"instances": [{k: ({"b64": base64.b64encode(v[i]).decode()} if k != "text" else v[i].decode())
+                           for k, v in raw.items()} for i in range(len(next(iter(raw.values()))))]}
+    inputs = serving.rest_request_to_inputs(json.loads(json.dumps(body)))
+    served = tf.saved_model.load(str(trained["exported"])).signatures["serving_default"]
+    outputs = served(**{k: tf.constant(v) for k, v in inputs.items()})
+    np.testing.assert_allclose(outputs["probabilities"], trained["model"](trained["features"]), atol=2e-3)
+
+
+def test_only_core_tensorflow_ops_in_the_graph(trained):
+    from tensorflow.core.protobuf import saved_model_pb2
+    from tensorflow.python.framework import op_def_registry
+
+    saved_model = saved_model_pb2.SavedModel.FromString((trained["exported"] / "saved_model.pb").read_bytes())
+    graph = saved_model.meta_graphs[0].graph_def
+    functions = {f.signature.name for f in graph.library.function}
+    used = {node.op for node in graph.node} | {n.op for f in graph.library.function for n in f.node_def}
+    outside_core = {op for op in used - functions if op_def_registry.get(op) is None}
+    assert outside_core == set()
+
+
+def test_bad_inputs_are_clear_errors_inside_the_saved_model(trained):
+    served = tf.saved_model.load(str(trained["exported"])).signatures["serving_default"]
+    raw = {k: tf.constant(v[:1]) for k, v in trained["raw"].items()}
+    if "image" in raw:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="image: not an encoded image"):
+            served(**{**raw, "image": tf.constant([b"not a picture"])})
+    if "audio" in raw:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="audio: not a WAV file"):
+            served(**{**raw, "audio": tf.constant([b"RIFX-not-a-wav-file"])})
+        stereo = tf.audio.encode_wav(tf.zeros([1600, 2]), 16000)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="audio: mono audio expected"):
+            served(**{**raw, "audio": stereo[None]})
+    if "text" in raw:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="outside the vocabulary"):
+            served(**{**raw, "text": tf.constant(["a large pink circle"])})
+    if len(raw) > 1:
+        doubled = {**raw, next(iter(raw)): tf.concat([raw[next(iter(raw))]] * 2, 0)}
+        with pytest.raises(tf.errors.InvalidArgumentError, match="same batch size"):
+            served(**doubled)
