@@ -69,6 +69,7 @@ def trained(request, mmzoo_home, tmp_path_factory):
     assert np.isfinite(history.history["loss"][0])
     directory = tmp_path_factory.mktemp("export")
     features, raw = raw_examples(task_name)
+    raw = {name: raw[name] for name in serving.raw_input_names(model)}  # an ablation sees one modality
     exported = serving.export_saved_model(
         model, directory, "model", postprocess=serving.classification_outputs(task.class_names),
         warmup_examples=[{k: v[:1] for k, v in raw.items()}], card={"task": task_name})

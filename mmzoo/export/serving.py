@@ -13,9 +13,7 @@ GIF, BMP), `text` -> strings, `audio` (+ `audio_length`) -> WAV bytes (16-bit PC
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import keras
@@ -154,9 +152,3 @@ def rest_request_to_inputs(body: dict) -> dict:
     if "inputs" in body:
         return {key: [decode(v) for v in values] for key, values in body["inputs"].items()}
     raise ValueError("request: expected 'instances' or 'inputs'")
-
-
-def copy_keras_model(model_path: Path, destination: Path) -> str:
-    """Copy a `.keras` file next to the SavedModel; its sha256."""
-    shutil.copyfile(model_path, destination)
-    return hashlib.sha256(Path(destination).read_bytes()).hexdigest()

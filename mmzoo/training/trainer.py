@@ -24,7 +24,7 @@ import tensorflow as tf
 from mmzoo.data import preprocessing
 from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.models import fusion
-from mmzoo.training import tasks
+from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
 BUILDERS = {"fusion_classifier": fusion.fusion_classifier}
@@ -37,6 +37,7 @@ def make_strategy(name="auto", devices=None) -> tf.distribute.Strategy:
     if name == "auto":
         name = "multi_worker" if os.environ.get("TF_CONFIG") else "mirrored"
     if name == "multi_worker":
+        keras_fixes.fix_multi_worker_log_reduction()
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "mirrored":
         return tf.distribute.MirroredStrategy(devices=list(devices) if devices else None)
@@ -74,6 +75,13 @@ def learning_rate_schedule(config: TrainConfig, steps_per_epoch: int):
         warmup_target=config.learning_rate if warmup else None, warmup_steps=warmup, alpha=0.01)
 
 
+def _shard_by_data():
+    """Workers split a cached view by batches: its records sit in too few files to split by file."""
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return options
+
+
 def _use_mixed_precision(config):
     if config.mixed_precision and tf.config.list_physical_devices("GPU"):
         keras.mixed_precision.set_global_policy("mixed_float16")
@@ -102,8 +110,9 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
     task = tasks.get_task(config.task)
     steps_per_epoch = config.steps_per_epoch or max(1, task.count("train", **config.data_args) // global_batch)
     train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True,
-                              **config.data_args).repeat()
-    validation_data = task.dataset("validation", global_batch, shuffle=False, **config.data_args)
+                              **config.data_args).repeat().with_options(_shard_by_data())
+    validation_data = task.dataset("validation", global_batch, shuffle=False,
+                                   **config.data_args).with_options(_shard_by_data())
 
     with strategy.scope():
         model = build_model(config, task)
@@ -112,6 +121,7 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
                                              weight_decay=config.weight_decay),
             loss="sparse_categorical_crossentropy", metrics=["accuracy"],
             jit_compile=config.jit_compile, steps_per_execution=config.steps_per_execution)
+        keras_fixes.build_before_distributed_fit(model, train_data.element_spec)
 
     checkpoints = write_dir / "checkpoints"
     checkpoints.mkdir(exist_ok=True)
