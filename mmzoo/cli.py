@@ -12,6 +12,7 @@ from pathlib import Path
 from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
+QUICKSTART_PRESET = "fusion_shapes_image_text"
 
 
 def _size(text):
@@ -68,11 +69,202 @@ def _data_show(args):
     print(f"spoken caption: {written['wav']} ({written['caption']!r}, voice {written['voice']})")
 
 
+def _add_model_commands(subcommands):
+    from mmzoo.presets import PRESET_CONFIGS
+
+    train = subcommands.add_parser("train", help="train a preset's model (or a config file) with the shared trainer")
+    source = train.add_mutually_exclusive_group(required=True)
+    source.add_argument("preset", nargs="?", choices=sorted(PRESET_CONFIGS), help="a preset to (re)train")
+    source.add_argument("--config", type=Path, help="a TrainConfig JSON file instead of a preset")
+    train.add_argument("--run-dir", type=Path, default=None, help="default: runs/<preset or config name>")
+    train.add_argument("--epochs", type=int, default=None)
+    train.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
+    train.add_argument("--fusion", choices=["concat", "attention", "late"], default=None)
+    train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
+    train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
+    train.set_defaults(run=_train)
+
+    evaluate = subcommands.add_parser("evaluate", help="metrics of a trained run or preset on a split")
+    evaluate.add_argument("model", help="a run directory or a preset name")
+    evaluate.add_argument("--split", default="test")
+    evaluate.set_defaults(run=_evaluate)
+
+    export = subcommands.add_parser("export", help="export a trained run as a SavedModel for TF Serving")
+    export.add_argument("run_dir", type=Path)
+    export.add_argument("--name", required=True, help="the model name (TF Serving's base path is OUT/NAME)")
+    export.add_argument("--out", type=Path, default=Path("exported"))
+    export.add_argument("--version", type=int, default=1)
+    export.set_defaults(run=_export)
+
+    predict = subcommands.add_parser("predict", help="ask an exported model (preset name or SavedModel folder)")
+    predict.add_argument("model")
+    predict.add_argument("--image", type=Path, help="an image file (PNG, JPEG, GIF, BMP)")
+    predict.add_argument("--text", help="a caption")
+    predict.add_argument("--audio", type=Path, help="a WAV file (16-bit PCM mono, 8-48 kHz)")
+    predict.set_defaults(run=_predict)
+
+    listing = subcommands.add_parser("list", help="the prebuilt models and their test figures")
+    listing.set_defaults(run=_list)
+
+
+def _train(args):
+    from mmzoo.presets import PRESET_CONFIGS
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import train
+
+    if args.config:
+        if not args.config.is_file():
+            raise InvalidInputError(args.config, "no such config file")
+        config, name = TrainConfig.load(args.config), args.config.stem
+    else:
+        config, name = PRESET_CONFIGS[args.preset], args.preset
+    changes = {"epochs": args.epochs, "strategy": args.strategy}
+    model_args = dict(config.model_args)
+    if args.fusion:
+        model_args["fusion"] = args.fusion
+    if args.modalities:
+        model_args["modalities"] = args.modalities
+    data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
+    config = TrainConfig.from_dict({**config.to_dict(), **{k: v for k, v in changes.items() if v is not None},
+                                    "model_args": model_args, "data_args": data_args})
+    run_dir = args.run_dir or Path("runs") / name
+    metrics = train(config, run_dir, verbose=2)
+    print(f"run: {run_dir}")
+    for split, values in metrics["splits"].items():
+        print(f"  {split}: accuracy {values['accuracy']:.4f} on {values['examples']} examples")
+
+
+def _evaluate(args):
+    from mmzoo.evaluation.classification import evaluate_classifier
+    from mmzoo.export import serving
+    from mmzoo.presets import PRESET_CONFIGS, preset_dir
+    from mmzoo.training import tasks
+    from mmzoo.training.config import TrainConfig
+
+    directory = preset_dir(args.model) if args.model in PRESET_CONFIGS else Path(args.model)
+    if not (directory / "config.json").exists():
+        raise InvalidInputError(args.model, "neither a preset name nor a run directory with config.json")
+    config = TrainConfig.load(directory / "config.json")
+    task = tasks.get_task(config.task)
+    if args.split not in task.splits:
+        raise InvalidInputError("--split", f"{args.split!r} is not one of {task.splits} for {task.name}")
+    model = serving.load_keras_model(directory / "model.keras")
+    metrics = evaluate_classifier(model, task.dataset(args.split, 64, shuffle=False, **config.data_args),
+                                  task.class_names)
+    print(json.dumps({args.split: metrics}, indent=2))
+
+
+def _export(args):
+    from mmzoo.export.runs import export_run
+
+    if not args.run_dir.is_dir():
+        raise InvalidInputError(args.run_dir, "no such run directory")
+    exported = export_run(args.run_dir, args.out, args.name, args.version)
+    print(f"SavedModel: {exported}")
+    print(f"  serve with TF Serving: --model_name={args.name} --model_base_path=/models/{args.name}")
+
+
+def _read_input(path: Path, name: str) -> bytes:
+    if not path.is_file():
+        raise InvalidInputError(path, f"no such file (--{name})")
+    return path.read_bytes()
+
+
+def _predict(args):
+    import tensorflow as tf
+
+    from mmzoo.export import serving
+    from mmzoo.presets import PRESET_CONFIGS, load_serving
+
+    if args.model in PRESET_CONFIGS:
+        loaded = load_serving(args.model)
+    else:
+        directory = Path(args.model)
+        if not (directory / "saved_model.pb").exists():
+            raise InvalidInputError(args.model, "neither a preset name nor a SavedModel folder")
+        serving.verify_checksums(directory)
+        loaded = tf.saved_model.load(str(directory))
+    signature = loaded.signatures["serving_default"]
+    expected = sorted(signature.structured_input_signature[1])
+    given = {"image": args.image and _read_input(args.image, "image"), "text": args.text,
+             "audio": args.audio and _read_input(args.audio, "audio")}
+    given = {name: value for name, value in given.items() if value is not None}
+    if sorted(given) != expected:
+        raise InvalidInputError("inputs", f"this model takes {', '.join('--' + n for n in expected)}; "
+                                f"got {', '.join('--' + n for n in sorted(given)) or 'none'}")
+    try:
+        outputs = signature(**{name: tf.constant([value]) for name, value in given.items()})
+    except tf.errors.InvalidArgumentError as error:
+        raise InvalidInputError(*serving.input_error(error.message, expected)) from None
+    print(json.dumps({name: value.numpy()[0].tolist() if value.dtype != tf.string else value.numpy()[0].decode()
+                      for name, value in outputs.items()}, indent=2))
+
+
+def _list(args):
+    from mmzoo.presets import PRESET_CONFIGS, list_presets, model_card
+
+    available = set(list_presets())
+    for name in sorted(PRESET_CONFIGS):
+        if name in available:
+            metrics = model_card(name)["metrics"]
+            figures = ", ".join(f"{split} {values['accuracy']:.4f}" for split, values in metrics.items())
+            print(f"{name}: {PRESET_CONFIGS[name].task}, accuracy {figures}")
+        else:
+            print(f"{name}: {PRESET_CONFIGS[name].task} (not built)")
+
+
 def _quickstart(args):
-    """The README's main command. Until the zoo's first model lands it builds and shows the data."""
+    """The README's main command: build the data, train a small fusion classifier with the shared
+    trainer, export it for TF Serving, and ask the SavedModel about a test scene."""
+    import tensorflow as tf
+
+    from mmzoo.data import tasks as views
+    from mmzoo.export.runs import export_run
+    from mmzoo.presets import PRESET_CONFIGS
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import train
+
     args.dataset, args.workers, args.fsdd, args.split, args.count = "shapes", None, None, "train", 16
     _data_build(args)
     _data_show(args)
+
+    preset = PRESET_CONFIGS[QUICKSTART_PRESET]
+    config = TrainConfig.from_dict({**preset.to_dict(), "epochs": args.epochs, "data_args": {"size": args.size},
+                                    "seed": args.seed})
+    run_dir = args.out / "run"
+    print(f"training {config.model} ({config.model_args}) on {config.task}, {args.epochs} epochs: {run_dir}")
+    metrics = train(config, run_dir, verbose=2)
+    for split, values in metrics["splits"].items():
+        print(f"  {split}: accuracy {values['accuracy']:.4f} on {values['examples']} examples")
+
+    export_dir = args.out / "serving"
+    version = max([int(p.name) for p in (export_dir / "quickstart").glob("[0-9]*")] + [0]) + 1
+    exported = export_run(run_dir, export_dir, "quickstart", version)
+    print(f"SavedModel for TF Serving: {exported}")
+
+    features, _ = next(iter(views.image_text_matching("test", 1, size=args.size, shuffle=False)))
+    image_path = args.out / "query.png"
+    image_path.write_bytes(tf.io.encode_png(tf.cast(features["image"][0] * 255, tf.uint8)).numpy())
+    true_caption = features["text"][0].numpy().decode()
+    signature = tf.saved_model.load(str(exported)).signatures["serving_default"]
+    print(f"asking the SavedModel about {image_path}:")
+    for caption in (true_caption, _false_caption(true_caption)):
+        answer = signature(image=tf.constant([image_path.read_bytes()]), text=tf.constant([caption]))
+        print(f"  {caption!r}: {answer['class_name'][0].numpy().decode()} "
+              f"(p = {answer['score'][0].numpy():.3f})")
+    print(f"the same from the command line: mmzoo predict {exported} --image {image_path} --text '...'")
+
+
+def _false_caption(caption):
+    """The caption with its first colour swapped: a hard negative for the demo."""
+    from mmzoo.data.shapes_world import COLOUR_NAMES
+
+    words = caption.split()
+    for i, word in enumerate(words):
+        if word in COLOUR_NAMES:
+            words[i] = next(c for c in COLOUR_NAMES if c != word)
+            break
+    return " ".join(words)
 
 
 def build_parser():
@@ -80,7 +272,10 @@ def build_parser():
         prog="mmzoo", description="mmzoo: multimodal deep learning models for TensorFlow/Keras 3.")
     subcommands = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(subcommands)
-    quickstart = subcommands.add_parser("quickstart", help="build Shapes World and show it (a few minutes)")
+    _add_model_commands(subcommands)
+    quickstart = subcommands.add_parser(
+        "quickstart", help="build Shapes World, train and export a fusion classifier, ask it (a few minutes)")
+    quickstart.add_argument("--epochs", type=int, default=3)
     quickstart.add_argument("--size", type=_size, default="small")
     quickstart.add_argument("--seed", type=int, default=0)
     quickstart.add_argument("--out", type=Path, default=Path("mmzoo_output"))

@@ -1,20 +1,89 @@
-"""Prebuilt models by name: how each was trained (configs as data) and where it lives."""
+"""Prebuilt models by name: how each was trained (configs as data) and where it lives.
+
+    saved_models/<name>/
+        model.keras, config.json, metrics.json     the trained Keras model, preprocessing included
+        1/                                         its SavedModel for TF Serving (base path: <name>)
+            saved_model.pb, variables/, assets.extra/, mmzoo.json (model card, sha256 of every file)
+
+    mmzoo.list_presets()                 names of the prebuilt models
+    mmzoo.load_preset("fusion_avdigits") the Keras model
+    mmzoo.load_serving("fusion_avdigits")  the SavedModel (tf.saved_model.load)
+
+Every file is checked against the sha256 in the model card before it is loaded.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 from mmzoo.training.config import TrainConfig
+
+SAVED_MODELS = Path(os.environ.get("MMZOO_SAVED_MODELS", Path(__file__).resolve().parents[1] / "saved_models"))
+KERAS_FILE = "model.keras"
 
 FUSION_PRESETS = {
     "fusion_shapes_image_text": TrainConfig(
         model="fusion_classifier", task="shapes_image_text_matching",
-        model_args={"fusion": "attention"}, epochs=12, batch_size=64, learning_rate=2e-3,
+        model_args={"fusion": "attention"}, epochs=12, batch_size=64, learning_rate=1e-3,
         evaluate_splits=("test", "compositional")),
     "fusion_shapes_text_audio": TrainConfig(
         model="fusion_classifier", task="shapes_text_audio_matching",
-        model_args={"fusion": "attention"}, epochs=10, batch_size=64, learning_rate=2e-3,
+        model_args={"fusion": "attention"}, epochs=10, batch_size=64, learning_rate=1e-3,
         evaluate_splits=("test", "compositional")),
     "fusion_avdigits": TrainConfig(
         model="fusion_classifier", task="avdigits",
-        model_args={"fusion": "attention"}, epochs=30, batch_size=64, learning_rate=2e-3),
+        model_args={"fusion": "attention"}, epochs=30, batch_size=64, learning_rate=1e-3),
 }
 PRESET_CONFIGS = {**FUSION_PRESETS}
+
+
+def list_presets() -> list[str]:
+    """The prebuilt models shipped in `saved_models/`."""
+    return sorted(name for name in PRESET_CONFIGS if (SAVED_MODELS / name / KERAS_FILE).exists())
+
+
+def preset_dir(name: str) -> Path:
+    if name not in PRESET_CONFIGS:
+        raise ValueError(f"preset: {name!r} is not one of {sorted(PRESET_CONFIGS)}")
+    directory = SAVED_MODELS / name
+    if not (directory / KERAS_FILE).exists():
+        raise FileNotFoundError(f"{directory}: preset {name!r} has no prebuilt model; train it with "
+                                f"`python scripts/train_prebuilt.py {name}`")
+    return directory
+
+
+def serving_dir(name: str) -> Path:
+    """The newest version folder of a preset's SavedModel."""
+    directory = preset_dir(name)
+    versions = sorted((int(p.name) for p in directory.iterdir() if p.name.isdigit()), reverse=True)
+    if not versions:
+        raise FileNotFoundError(f"{directory}: no SavedModel version folder")
+    return directory / str(versions[0])
+
+
+def model_card(name: str) -> dict:
+    from mmzoo.export import serving
+
+    return json.loads((serving_dir(name) / serving.CARD).read_text())
+
+
+def load_preset(name: str, compile: bool = False):
+    """The prebuilt Keras model (preprocessing included), after checking its sha256."""
+    from mmzoo.export import serving
+
+    path = preset_dir(name) / KERAS_FILE
+    serving.verify_file(path, model_card(name)["keras_model_sha256"])
+    return serving.load_keras_model(path, compile=compile)
+
+
+def load_serving(name: str):
+    """The prebuilt SavedModel (`.signatures["serving_default"]`), after checking its files."""
+    import tensorflow as tf
+
+    from mmzoo.export import serving
+
+    directory = serving_dir(name)
+    serving.verify_checksums(directory)
+    return tf.saved_model.load(str(directory))

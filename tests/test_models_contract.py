@@ -3,7 +3,6 @@ with safe_mode=True, export the SavedModel, serve it in a fresh process that imp
 TensorFlow, and refuse bad input inside the graph."""
 
 import base64
-import io
 import json
 import subprocess
 import sys
@@ -13,9 +12,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 
-from mmzoo.data import tasks as views
 from mmzoo.export import serving
 from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
@@ -35,26 +32,10 @@ def _data_args(task_name):
     return {"size": "tiny"} if task_name.startswith("shapes") else {}
 
 
-def raw_examples(task_name, count=3):
-    """Raw request inputs (encoded PNG, WAV bytes, text) and labels for a few test examples."""
+def examples_from_test_split(task_name, count=3):
     task = tasks.get_task(task_name)
-    features, labels = next(iter(task.dataset("test", count, shuffle=False, **_data_args(task_name))))
-    raw = {}
-    if "image" in features:
-        images = np.round(features["image"].numpy() * 255).astype(np.uint8)
-        raw["image"] = [_png(image) for image in images]
-    if "text" in features:
-        raw["text"] = list(features["text"].numpy())
-    if "audio" in features:
-        raw["audio"] = [tf.audio.encode_wav(audio[:length, None], 16000).numpy()
-                        for audio, length in zip(features["audio"].numpy(), features["audio_length"].numpy())]
-    return features, raw
-
-
-def _png(image):
-    buffer = io.BytesIO()
-    Image.fromarray(image.squeeze()).save(buffer, format="PNG")
-    return buffer.getvalue()
+    features, _ = next(iter(task.dataset("test", count, shuffle=False, **_data_args(task_name))))
+    return features
 
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}-{'-'.join(map(str, c[1].values()))}")
@@ -68,8 +49,8 @@ def trained(request, mmzoo_home, tmp_path_factory):
     history = model.fit(task.dataset("train", 8, **config.data_args).take(2), epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
     directory = tmp_path_factory.mktemp("export")
-    features, raw = raw_examples(task_name)
-    raw = {name: raw[name] for name in serving.raw_input_names(model)}  # an ablation sees one modality
+    features = examples_from_test_split(task_name)
+    raw = serving.encode_raw_inputs(features, serving.raw_input_names(model))  # an ablation sees one modality
     exported = serving.export_saved_model(
         model, directory, "model", postprocess=serving.classification_outputs(task.class_names),
         warmup_examples=[{k: v[:1] for k, v in raw.items()}], card={"task": task_name})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import keras
@@ -47,6 +48,22 @@ def model_features_from_raw(raw: dict, model: keras.Model) -> dict:
         if "audio" in raw:
             features["audio"], features["audio_length"] = preprocessing.decode_wavs(raw["audio"])
     return features
+
+
+def encode_raw_inputs(features: dict, names=None) -> dict:
+    """The inverse of `model_features_from_raw`: a batch of model features (float images in
+    [0, 1], waveforms with lengths, text) as raw request lists: PNG bytes, WAV bytes, text."""
+    names = names or [name for name in RAW_INPUTS if name in features]
+    raw = {}
+    if "image" in names:
+        images = tf.cast(tf.round(tf.clip_by_value(features["image"], 0.0, 1.0) * 255.0), tf.uint8)
+        raw["image"] = [tf.io.encode_png(image).numpy() for image in images]
+    if "text" in names:
+        raw["text"] = [bytes(text) for text in features["text"].numpy()]
+    if "audio" in names:
+        raw["audio"] = [tf.audio.encode_wav(audio[:length, None], preprocessing.SAMPLE_RATE).numpy()
+                        for audio, length in zip(features["audio"], features["audio_length"].numpy())]
+    return raw
 
 
 def classification_outputs(class_names):
@@ -129,6 +146,32 @@ def verify_checksums(directory: Path):
     if actual != expected:
         changed = sorted(set(k for k in set(actual) | set(expected) if actual.get(k) != expected.get(k)))
         raise ValueError(f"{directory}: checksum mismatch for {changed}; the model files were changed or damaged")
+
+
+def input_error(message: str, input_names) -> tuple[str, str]:
+    """(input name, problem) from the message of a failed in-graph input check: TF wraps it as
+    `assertion failed: [audio: not a WAV file ...] [first bytes]` among graph details."""
+    names = "|".join(map(re.escape, input_names))
+    found = re.search(rf"\[({names}): ([^\]]*)\](?: \[([^\]]*)\])?", message) or \
+        re.search(rf"^\s*({names}): (.*)()$", message, re.MULTILINE)
+    if not found:
+        return "inputs", message.strip().splitlines()[-1]
+    return found.group(1), " ".join(part for part in found.group(2, 3) if part)
+
+
+def verify_file(path: Path, expected_sha256: str):
+    actual = records.sha256_file(Path(path))
+    if actual != expected_sha256:
+        raise ValueError(f"{path}: checksum mismatch (sha256 {actual}, model card says {expected_sha256}); "
+                         "the file was changed or damaged")
+
+
+def load_keras_model(path, compile=False) -> keras.Model:
+    """Load a zoo `.keras` file with `safe_mode=True`: its custom layers are registered on import."""
+    import mmzoo.models.layers  # noqa: F401
+    import mmzoo.data.preprocessing  # noqa: F401
+
+    return keras.saving.load_model(str(path), compile=compile, safe_mode=True)
 
 
 def rest_request_to_inputs(body: dict) -> dict:

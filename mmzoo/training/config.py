@@ -28,6 +28,7 @@ class TrainConfig:
     warmup_epochs: float = 0.5
     schedule: str = "cosine"  # or "constant"
     weight_decay: float = 1e-4
+    clip_norm: float | None = 1.0  # global gradient norm; matching models stall without it
     early_stopping_patience: int | None = None
     monitor: str = "val_accuracy"
     mixed_precision: bool = False  # bfloat16/float16 compute on a GPU; ignored on the CPU

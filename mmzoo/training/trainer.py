@@ -118,7 +118,8 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         model = build_model(config, task)
         model.compile(
             optimizer=keras.optimizers.AdamW(learning_rate_schedule(config, steps_per_epoch),
-                                             weight_decay=config.weight_decay),
+                                             weight_decay=config.weight_decay,
+                                             global_clipnorm=config.clip_norm),
             loss="sparse_categorical_crossentropy", metrics=["accuracy"],
             jit_compile=config.jit_compile, steps_per_execution=config.steps_per_execution)
         keras_fixes.build_before_distributed_fit(model, train_data.element_spec)

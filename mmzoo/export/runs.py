@@ -1,0 +1,60 @@
+"""From a trained run directory to a shippable model: the `.keras`, the SavedModel for TF
+Serving with warmup requests from the task's test split, and the model card.
+
+    export_run("runs/fusion_avdigits", "saved_models", "fusion_avdigits")
+    # saved_models/fusion_avdigits/{model.keras, config.json, metrics.json, 1/}
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from mmzoo.data import records
+from mmzoo.export import serving
+from mmzoo.training import tasks
+from mmzoo.training.config import TrainConfig
+
+RUN_FILES = ("model.keras", "config.json", "metrics.json")
+WARMUP_BATCH_SIZES = (1, 8)
+
+
+def export_run(run_dir, export_dir, name: str, version: int = 1) -> Path:
+    """Write `export_dir/name/` (Keras model, config, metrics, `version/` SavedModel); returns
+    the SavedModel folder. Refuses to overwrite an existing version."""
+    run_dir = Path(run_dir)
+    missing = [f for f in RUN_FILES if not (run_dir / f).exists()]
+    if missing:
+        raise FileNotFoundError(f"{run_dir}: not a finished run (missing {', '.join(missing)})")
+    config = TrainConfig.load(run_dir / "config.json")
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    task = tasks.get_task(config.task)
+    model = serving.load_keras_model(run_dir / "model.keras")
+
+    features, _ = next(iter(task.dataset("test", max(WARMUP_BATCH_SIZES), shuffle=False, **config.data_args)))
+    raw = serving.encode_raw_inputs(features, serving.raw_input_names(model))
+    warmup = [{key: values[:size] for key, values in raw.items()} for size in WARMUP_BATCH_SIZES]
+
+    card = {
+        "architecture": config.model,
+        "model_args": config.model_args,
+        "task": {"name": task.name, "description": task.description, "class_names": list(task.class_names),
+                 "data": config.data_args or {"size": "default"}},
+        "config": config.to_dict(),
+        "metrics": {split: {k: v for k, v in values.items() if k != "confusion_matrix"}
+                    for split, values in metrics["splits"].items()},
+        "keras_model_sha256": records.sha256_file(run_dir / "model.keras"),
+    }
+    exported = serving.export_saved_model(model, export_dir, name, version=version,
+                                          postprocess=serving.classification_outputs(task.class_names),
+                                          warmup_examples=warmup, card=card)
+    try:
+        for file in RUN_FILES:
+            partial = exported.parent / f".{file}.partial"
+            shutil.copyfile(run_dir / file, partial)
+            partial.replace(exported.parent / file)
+    except BaseException:
+        shutil.rmtree(exported, ignore_errors=True)
+        raise
+    return exported

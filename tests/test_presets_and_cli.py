@@ -1,0 +1,125 @@
+"""Train, export, list, load and ask a model through the CLI and `mmzoo.load_preset`, as a
+user does: a tiny AV-Digits run (seconds), exported into a private `saved_models/`."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import mmzoo
+from mmzoo import presets
+from mmzoo.data import tasks as views
+from mmzoo.export import serving
+from mmzoo.training.config import TrainConfig
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "mmzoo.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def exported(mmzoo_home, tmp_path_factory):
+    """A 1-epoch `fusion_avdigits` run, trained and exported by the CLI into a private saved_models."""
+    root = tmp_path_factory.mktemp("zoo")
+    config = TrainConfig.from_dict({**presets.PRESET_CONFIGS["fusion_avdigits"].to_dict(), "epochs": 1,
+                                    "steps_per_epoch": 6, "model_args": {"fusion": "late", "width": 32}})
+    config.save(root / "fusion_avdigits.json")
+    trained = run("train", "--config", str(root / "fusion_avdigits.json"), "--run-dir", str(root / "run"))
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    assert "test: accuracy" in trained.stdout
+    done = run("export", str(root / "run"), "--name", "fusion_avdigits", "--out", str(root / "saved_models"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root / "saved_models"
+
+
+@pytest.fixture
+def zoo(exported, tmp_path, monkeypatch):
+    """A private copy of the exported zoo that a test may damage."""
+    copy = tmp_path / "saved_models"
+    shutil.copytree(exported, copy)
+    monkeypatch.setattr(presets, "SAVED_MODELS", copy)
+    return copy
+
+
+def test_export_layout_and_model_card(zoo):
+    model_dir = zoo / "fusion_avdigits"
+    assert sorted(p.name for p in model_dir.iterdir()) == ["1", "config.json", "metrics.json", "model.keras"]
+    card = json.loads((model_dir / "1" / serving.CARD).read_text())
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    assert card["metrics"]["test"]["accuracy"] == metrics["splits"]["test"]["accuracy"]
+    assert card["task"]["name"] == "avdigits" and card["inputs"] == {"image": "encoded image bytes",
+                                                                     "audio": "WAV bytes"}
+    assert card["config"]["epochs"] == 1
+
+
+def test_list_load_preset_and_load_serving_agree(zoo):
+    assert mmzoo.list_presets() == ["fusion_avdigits"]
+    model = mmzoo.load_preset("fusion_avdigits")
+    signature = mmzoo.load_serving("fusion_avdigits").signatures["serving_default"]
+    features, _ = next(iter(views.avdigits_classification("test", 4, shuffle=False)))
+    raw = serving.encode_raw_inputs(features)
+    served = signature(image=tf.constant(raw["image"]), audio=tf.constant(raw["audio"]))
+    np.testing.assert_allclose(served["probabilities"], model(features), atol=2e-3)
+
+
+def test_a_damaged_file_is_a_checksum_error(zoo):
+    keras_file = zoo / "fusion_avdigits" / "model.keras"
+    damaged = bytearray(keras_file.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    keras_file.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="model.keras: checksum mismatch"):
+        mmzoo.load_preset("fusion_avdigits")
+    variables = next((zoo / "fusion_avdigits" / "1" / "variables").glob("*.data-*"))
+    variables.write_bytes(variables.read_bytes() + b"\0")
+    with pytest.raises(ValueError, match="checksum mismatch for .*variables"):
+        mmzoo.load_serving("fusion_avdigits")
+
+
+def test_an_unknown_preset_names_the_choices(zoo):
+    with pytest.raises(ValueError, match="preset: 'nope' is not one of"):
+        mmzoo.load_preset("nope")
+
+
+def test_cli_predict_list_and_evaluate(zoo, tmp_path):
+    env = {"MMZOO_SAVED_MODELS": str(zoo)}
+    features, labels = next(iter(views.avdigits_classification("test", 1, shuffle=False)))
+    raw = serving.encode_raw_inputs(features)
+    (tmp_path / "digit.png").write_bytes(raw["image"][0])
+    (tmp_path / "digit.wav").write_bytes(raw["audio"][0])
+    answer = run("predict", "fusion_avdigits", "--image", str(tmp_path / "digit.png"),
+                 "--audio", str(tmp_path / "digit.wav"), env=env)
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    outputs = json.loads(answer.stdout)
+    assert set(outputs) == {"probabilities", "class_id", "class_name", "score"}
+    assert len(outputs["probabilities"]) == 10 and abs(sum(outputs["probabilities"]) - 1) < 1e-4
+
+    listed = run("list", env=env)
+    assert listed.returncode == 0 and "fusion_avdigits: avdigits, accuracy test" in listed.stdout
+
+    evaluated = run("evaluate", "fusion_avdigits", "--split", "validation", env=env)
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    assert json.loads(evaluated.stdout)["validation"]["examples"] == 600
+
+
+def test_cli_bad_inputs_are_clear_errors(zoo, tmp_path):
+    env = {"MMZOO_SAVED_MODELS": str(zoo)}
+    (tmp_path / "bad.wav").write_bytes(b"RIFF-but-not-really")
+    (tmp_path / "digit.png").write_bytes(tf.io.encode_png(tf.zeros([32, 32, 1], tf.uint8)).numpy())
+    cases = [
+        (["--image", str(tmp_path / "digit.png")], "this model takes --audio, --image; got --image"),
+        (["--image", str(tmp_path / "missing.png"), "--audio", str(tmp_path / "bad.wav")], "missing.png: no such file"),
+        (["--image", str(tmp_path / "digit.png"), "--audio", str(tmp_path / "bad.wav")], "audio: not a WAV file"),
+    ]
+    for arguments, message in cases:
+        result = run("predict", "fusion_avdigits", *arguments, env=env)
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert message in result.stderr and "Traceback" not in result.stderr
+    result = run("export", str(tmp_path / "no-run"), "--name", "x", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "no-run: no such run directory" in result.stderr
+    assert not (tmp_path / "out").exists()
