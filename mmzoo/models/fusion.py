@@ -3,9 +3,9 @@
 - `concat`: the source material's feature-level fusion: the modalities' vectors
   concatenated, then Dense layers. `interaction=True` adds batch norm and the elementwise
   product of the two vectors, which a plain concat cannot learn to compute on its own.
-- `attention`: the text's words attend over the other modality's cells or frames
-  (cross-modal attention), each word is compared with what it attended to, and learned
-  attention weights over the modalities' vectors and the cross-modal vector fuse them.
+- `attention`: learned attention weights over the modalities' vectors (which modality to
+  trust, per example) and, with text, cross-modal attention: the words attend over the other
+  modality's cells or frames and each word is compared with what it found.
 - `late`: decision-level fusion: a classifier per modality, their probabilities averaged.
 
 With one modality it is the unimodal model of an ablation.
@@ -68,11 +68,11 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             fused = keras.layers.BatchNormalization(name="fusion_bn")(fused)
         probabilities = head(fused, "fusion")
     else:
-        fused_inputs = list(vectors)
+        fused = ModalityAttention(width, name="modality_attention")(vectors)
         if "text" in modalities:
             other = next(m for m in modalities if m != "text")
-            fused_inputs.append(_cross_modal_vector(encoded["text"].sequence, encoded[other].sequence, width))
-        fused = ModalityAttention(width, name="modality_attention")(fused_inputs)
+            cross_modal = _cross_modal_vector(encoded["text"].sequence, encoded[other].sequence, width)
+            fused = keras.layers.Concatenate(name="attention_fusion")([fused, cross_modal])
         probabilities = head(fused, "fusion")
     probabilities = keras.layers.Activation("linear", dtype="float32", name="probabilities")(probabilities)
     return keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")

@@ -52,10 +52,12 @@ class LengthMask(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="mmzoo")
 class ModalityAttention(keras.layers.Layer):
-    """Learned attention weights over modalities: a softmax-weighted sum of their vectors.
+    """Learned attention weights over modalities, one softmax per example.
 
-    Input: a list of [batch, units] vectors, one per modality (or cross-modal view).
-    The weights of the last call are kept in `last_weights` for inspection.
+    Input: a list of [batch, units] vectors, one per modality. Output: the vectors, each
+    scaled by its weight times the number of modalities (equal weights leave them as they
+    are), concatenated: weighting, unlike a weighted sum, keeps each modality's features apart.
+    With `return_weights=True` the call also returns the weights [batch, modalities].
     """
 
     def __init__(self, units, **kwargs):
@@ -68,13 +70,15 @@ class ModalityAttention(keras.layers.Layer):
         self.projection.build(input_shapes[0])
         self.score.build((None, self.units))
 
-    def call(self, vectors):
+    def call(self, vectors, return_weights=False):
         stacked = tf.stack(vectors, axis=1)  # [batch, modalities, units]
         weights = tf.nn.softmax(self.score(self.projection(stacked)), axis=1)
-        return tf.reduce_sum(weights * stacked, axis=1)
+        weighted = tf.unstack(weights * float(len(vectors)) * stacked, axis=1)
+        fused = tf.concat(weighted, axis=-1)
+        return (fused, weights[..., 0]) if return_weights else fused
 
     def compute_output_shape(self, input_shapes):
-        return input_shapes[0]
+        return input_shapes[0][:-1] + (sum(shape[-1] for shape in input_shapes),)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
