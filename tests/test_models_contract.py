@@ -6,7 +6,6 @@ import base64
 import json
 import subprocess
 import sys
-import textwrap
 
 import keras
 import numpy as np
@@ -14,16 +13,17 @@ import pytest
 import tensorflow as tf
 
 from mmzoo.export import serving
+from tests.fresh_process import serve_in_fresh_process
 from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
 from mmzoo.training.trainer import build_model
 
 CASES = [
-    ("shapes_image_text_matching", {"fusion": "attention"}),
+    ("shapes_image_text_matching", {"fusion": "film"}),
     ("shapes_image_text_matching", {"fusion": "concat", "interaction": True}),
     ("shapes_text_audio_matching", {"fusion": "attention"}),
+    ("shapes_text_audio_matching", {"fusion": "film"}),
     ("avdigits", {"fusion": "late"}),
-    ("avdigits", {"fusion": "attention"}),
     ("shapes_image_text_matching", {"modalities": ["image"]}),
 ]
 
@@ -65,31 +65,9 @@ def test_keras_round_trip_with_safe_mode(trained, tmp_path):
     np.testing.assert_allclose(loaded(features), model(features), atol=1e-5)
 
 
-FRESH_PROCESS = textwrap.dedent("""
-    import base64, json, sys
-    import tensorflow as tf
-    import tensorflow_text  # noqa: F401  (TF Serving has the TF Text ops)
-    request = json.load(open(sys.argv[2]))
-    served = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
-    inputs = {k: tf.constant([base64.b64decode(v) for v in values]) for k, values in request.items()}
-    outputs = served(**inputs)
-    assert not any(name.startswith(("mmzoo", "keras")) for name in sys.modules if "." not in name) or True
-    print(json.dumps({"probabilities": outputs["probabilities"].numpy().tolist(),
-                      "class_name": [n.decode() for n in outputs["class_name"].numpy()],
-                      "mmzoo_imported": "mmzoo" in sys.modules}))
-""")
-
-
 def test_served_in_a_fresh_process_like_the_keras_model(trained, tmp_path):
-    script, request = tmp_path / "serve.py", tmp_path / "request.json"
-    script.write_text(FRESH_PROCESS)
-    request.write_text(json.dumps({k: [base64.b64encode(v).decode() for v in values]
-                                   for k, values in trained["raw"].items()}))
-    result = subprocess.run([sys.executable, str(script), str(trained["exported"]), str(request)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    served = json.loads(result.stdout.strip().splitlines()[-1])
-    assert served["mmzoo_imported"] is False
+    served = serve_in_fresh_process(trained["exported"], trained["raw"], tmp_path)
+    assert "mmzoo" not in served["modules"] and "keras" not in served["modules"]
     expected = trained["model"](trained["features"]).numpy()
     np.testing.assert_allclose(served["probabilities"], expected, atol=2e-3)
     assert served["class_name"] == [trained["task"].class_names[i] for i in expected.argmax(-1)]

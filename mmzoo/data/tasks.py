@@ -143,22 +143,29 @@ def _default_shuffle(split, shuffle):
     return split == "train" if shuffle is None else shuffle
 
 
+def _matching_view(records, split, batch_size, seed, shuffle, drop_remainder, features_of, padded=False):
+    """Scenes shuffled, then each scene's positive and negative side by side in one batch: the
+    gradient then compares a true caption with its one-attribute change on the same input."""
+    if _default_shuffle(split, shuffle):
+        records = records.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+    pairs = _with_negative(records, split, seed).flat_map(lambda r: _positive_and_negative(r, features_of(r)))
+    return batched(pairs, batch_size, False, seed, drop_remainder, padded=padded)
+
+
 def image_text_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
                         drop_remainder=False):
     records = shapes_world_records(split, "scenes", size, seed, home).map(
         lambda r: {"image": r["image"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
-    pairs = _with_negative(records, split, seed).flat_map(
-        lambda r: _positive_and_negative(r, {"image": r["image"]}))
-    return batched(pairs, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+    return _matching_view(records, split, batch_size, seed, shuffle, drop_remainder,
+                          lambda r: {"image": r["image"]})
 
 
 def text_audio_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
                         drop_remainder=False):
     records = shapes_world_records(split, "speech", size, seed, home).map(
         lambda r: {"audio": r["audio"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
-    pairs = _with_negative(records, split, seed).flat_map(
-        lambda r: _positive_and_negative(r, {"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}))
-    return batched(pairs, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+    return _matching_view(records, split, batch_size, seed, shuffle, drop_remainder,
+                          lambda r: {"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}, padded=True)
 
 
 def captioning(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,

@@ -99,3 +99,42 @@ def random_scene(rng: np.random.Generator, compositional=False, objects=None):
         "boxes": [v for i in items for v in i[3]], "relation": relation,
         "caption": f"{phrases[0]} {relation} {phrases[1]}" if count == 2 else phrases[0],
     }
+
+
+RELATION_NAMES = ("left of", "right of", "above", "below")
+
+
+def false_caption(annotation: dict, rng: np.random.Generator) -> str:
+    """The scene's caption with one attribute changed (a shape, colour or size of one object,
+    or the relation): a hard negative, built from this module's own vocabulary."""
+    shapes, colours, sizes = list(annotation["shapes"]), list(annotation["colours"]), list(annotation["sizes"])
+    kinds = ["shape", "colour", "size"] + (["relation"] if annotation["relation"] else [])
+    kind, k = str(rng.choice(kinds)), int(rng.integers(len(shapes)))
+    relation = annotation["relation"]
+    if kind == "shape":
+        shapes[k] = str(rng.choice([s for s in FIGURES if s != shapes[k]]))
+    elif kind == "colour":
+        colours[k] = str(rng.choice([c for c in PALETTE if c != colours[k]]))
+    elif kind == "size":
+        sizes[k] = "small" if sizes[k] == "large" else "large"
+    else:
+        relation = str(rng.choice([r for r in RELATION_NAMES if r != relation]))
+    phrases = [f"a {size} {colour} {shape}" for shape, colour, size in zip(shapes, colours, sizes)]
+    return f"{phrases[0]} {relation} {phrases[1]}" if len(phrases) == 2 else phrases[0]
+
+
+def matching_examples(count: int, seed: int = 0, compositional=False):
+    """`count` scenes, each twice: with its caption (label 1) and with a false caption (0).
+
+    Returns (images uint8 [2 * count, 64, 64, 3], captions, labels). A false caption is never
+    true of its scene: the two objects differ in shape or colour, so a changed attribute
+    describes an object that is not there, and the relation of two objects is unique."""
+    rng = np.random.default_rng(seed)
+    images, captions, labels = [], [], []
+    for _ in range(count):
+        image, annotation = random_scene(rng, compositional=compositional)
+        negative = false_caption(annotation, rng)
+        images += [image, image]
+        captions += [annotation["caption"], negative]
+        labels += [1, 0]
+    return np.stack(images), captions, np.array(labels)

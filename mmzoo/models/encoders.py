@@ -18,6 +18,7 @@ from mmzoo.models.layers import LengthMask, PositionEmbedding
 class Encoded:
     sequence: object  # [batch, positions, width]
     vector: object  # [batch, width]
+    grid: object = None  # images: the cells as a map [batch, height, width, channels]
 
 
 def image_inputs(image_shape):
@@ -48,12 +49,14 @@ def image_encoder(image, width=64, blocks=2, filters=32, name="image"):
         x = keras.layers.BatchNormalization(name=f"{name}_block{block}_bn")(x)
         x = keras.layers.ReLU(name=f"{name}_block{block}_relu")(x)
         x = keras.layers.MaxPooling2D(name=f"{name}_block{block}_pool")(x)
+    grid_shape = tuple(x.shape[1:3])
     cells = keras.layers.Reshape((-1, x.shape[-1]), name=f"{name}_cells")(x)
     cells = keras.layers.Dense(width, name=f"{name}_cell_projection")(cells)
     cells = PositionEmbedding(name=f"{name}_positions")(cells)
+    grid = keras.layers.Reshape(grid_shape + (width,), name=f"{name}_grid")(cells)
     vector = keras.layers.Flatten(name=f"{name}_flatten")(x)
     vector = keras.layers.Dense(width, activation="relu", name=f"{name}_vector")(vector)
-    return Encoded(cells, vector)
+    return Encoded(cells, vector, grid)
 
 
 def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):

@@ -6,6 +6,9 @@
 - `attention`: learned attention weights over the modalities' vectors (which modality to
   trust, per example) and, with text, cross-modal attention: the words attend over the other
   modality's cells or frames and each word is compared with what it found.
+- `film`: feature-wise modulation (FiLM): the text (or, without text, the first modality's
+  vector) scales and shifts every channel of the other modality's cells or frames in
+  residual blocks, which are then pooled: the text chooses what the image encoder looks for.
 - `late`: decision-level fusion: a classifier per modality, their probabilities averaged.
 
 With one modality it is the unimodal model of an ablation.
@@ -16,9 +19,9 @@ from __future__ import annotations
 import keras
 
 from mmzoo.models import encoders
-from mmzoo.models.layers import ModalityAttention
+from mmzoo.models.layers import FeatureModulation, ModalityAttention
 
-FUSIONS = ("concat", "attention", "late")
+FUSIONS = ("concat", "attention", "film", "late")
 MODALITIES = ("image", "text", "audio")
 
 
@@ -60,6 +63,10 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         probabilities = head(vectors[0], modalities[0])
     elif fusion == "late":
         probabilities = keras.layers.Average(name="late_fusion")([head(v, m) for v, m in zip(vectors, modalities)])
+    elif fusion == "film":
+        conditioning = "text" if "text" in modalities else modalities[0]
+        modulated = next(m for m in modalities if m != conditioning)
+        probabilities = head(_film_vector(encoded[modulated], encoded[conditioning].vector, width), "fusion")
     elif fusion == "concat":
         fused = keras.layers.Concatenate(name="concat_fusion")(vectors)
         if interaction:
@@ -85,3 +92,26 @@ def _cross_modal_vector(words, cells, width, heads=4):
     product = keras.layers.Multiply(name="word_evidence")([words, attended])
     compared = keras.layers.Concatenate(name="word_comparison")([words, attended, product])
     return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name="comparison_bilstm")(compared)
+
+
+def _film_vector(modulated, condition, width, blocks=2):
+    """Residual FiLM blocks over an image grid (3x3 convs) or a sequence of frames (per-frame
+    Dense), each modulated by `condition`; then max- and average-pooled (a grid) or averaged
+    over unmasked frames (a sequence)."""
+    is_grid = modulated.grid is not None
+    x = modulated.grid if is_grid else modulated.sequence
+    for block in range(blocks):
+        if is_grid:
+            h = keras.layers.Conv2D(width, 3, padding="same", name=f"film{block}_conv")(x)
+        else:
+            h = keras.layers.Dense(width, name=f"film{block}_dense")(x)
+        h = keras.layers.BatchNormalization(center=False, scale=False, name=f"film{block}_norm")(h)
+        gamma = keras.layers.Dense(width, name=f"film{block}_gamma")(condition)
+        beta = keras.layers.Dense(width, name=f"film{block}_beta")(condition)
+        h = FeatureModulation(name=f"film{block}_modulation")([h, gamma, beta])
+        h = keras.layers.ReLU(name=f"film{block}_relu")(h)
+        x = keras.layers.Add(name=f"film{block}_residual")([x, h])
+    if is_grid:
+        return keras.layers.Concatenate(name="film_pool")([keras.layers.GlobalMaxPooling2D(name="film_max")(x),
+                                                           keras.layers.GlobalAveragePooling2D(name="film_mean")(x)])
+    return keras.layers.GlobalAveragePooling1D(name="film_mean")(x)

@@ -82,3 +82,25 @@ class ModalityAttention(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class FeatureModulation(keras.layers.Layer):
+    """FiLM: `features * (1 + gamma) + beta`, with `gamma` and `beta` [batch, channels] computed
+    from another modality and broadcast over every position of `features` [batch, ..., channels]."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        features, gamma, beta = inputs
+        shape = tf.concat([tf.shape(gamma)[:1], tf.ones([len(features.shape) - 2], tf.int32),
+                           tf.shape(gamma)[1:]], axis=0)
+        return features * (1.0 + tf.reshape(gamma, shape)) + tf.reshape(beta, shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask[0] if isinstance(mask, (list, tuple)) else mask
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
