@@ -12,7 +12,7 @@ from pathlib import Path
 from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
-QUICKSTART_PRESET = "fusion_shapes_image_text"
+QUICKSTART_PRESET = "fusion_avdigits"
 
 
 def _size(text):
@@ -215,10 +215,12 @@ def _list(args):
 
 def _quickstart(args):
     """The README's main command: build the data, train a small fusion classifier with the shared
-    trainer, export it for TF Serving, and ask the SavedModel about a test scene."""
+    trainer, export it for TF Serving, and ask the SavedModel about test examples it never saw."""
     import tensorflow as tf
 
-    from mmzoo.data import tasks as views
+    from mmzoo.data import build, tasks as views
+    from mmzoo.data.readers import DIGIT_WORDS
+    from mmzoo.export import serving
     from mmzoo.export.runs import export_run
     from mmzoo.presets import PRESET_CONFIGS
     from mmzoo.training.config import TrainConfig
@@ -227,44 +229,33 @@ def _quickstart(args):
     args.dataset, args.workers, args.fsdd, args.split, args.count = "shapes", None, None, "train", 16
     _data_build(args)
     _data_show(args)
+    print("AV-Digits (handwritten digits and spoken digit words):", build.build_avdigits(seed=args.seed))
 
-    preset = PRESET_CONFIGS[QUICKSTART_PRESET]
-    config = TrainConfig.from_dict({**preset.to_dict(), "epochs": args.epochs, "data_args": {"size": args.size},
+    config = TrainConfig.from_dict({**PRESET_CONFIGS[QUICKSTART_PRESET].to_dict(), "epochs": args.epochs,
                                     "seed": args.seed})
     run_dir = args.out / "run"
     print(f"training {config.model} ({config.model_args}) on {config.task}, {args.epochs} epochs: {run_dir}")
     metrics = train(config, run_dir, verbose=2)
     for split, values in metrics["splits"].items():
-        print(f"  {split}: accuracy {values['accuracy']:.4f} on {values['examples']} examples")
+        print(f"  {split}: accuracy {values['accuracy']:.4f} on {values['examples']} examples (unseen voices)")
 
     export_dir = args.out / "serving"
     version = max([int(p.name) for p in (export_dir / "quickstart").glob("[0-9]*")] + [0]) + 1
     exported = export_run(run_dir, export_dir, "quickstart", version)
     print(f"SavedModel for TF Serving: {exported}")
 
-    features, _ = next(iter(views.image_text_matching("test", 1, size=args.size, shuffle=False)))
-    image_path = args.out / "query.png"
-    image_path.write_bytes(tf.io.encode_png(tf.cast(features["image"][0] * 255, tf.uint8)).numpy())
-    true_caption = features["text"][0].numpy().decode()
+    features, labels = next(iter(views.avdigits_classification("test", 4, shuffle=True, seed=args.seed)))
+    raw = serving.encode_raw_inputs(features)
     signature = tf.saved_model.load(str(exported)).signatures["serving_default"]
-    print(f"asking the SavedModel about {image_path}:")
-    for caption in (true_caption, _false_caption(true_caption)):
-        answer = signature(image=tf.constant([image_path.read_bytes()]), text=tf.constant([caption]))
-        print(f"  {caption!r}: {answer['class_name'][0].numpy().decode()} "
-              f"(p = {answer['score'][0].numpy():.3f})")
-    print(f"the same from the command line: mmzoo predict {exported} --image {image_path} --text '...'")
-
-
-def _false_caption(caption):
-    """The caption with its first colour swapped: a hard negative for the demo."""
-    from mmzoo.data.shapes_world import COLOUR_NAMES
-
-    words = caption.split()
-    for i, word in enumerate(words):
-        if word in COLOUR_NAMES:
-            words[i] = next(c for c in COLOUR_NAMES if c != word)
-            break
-    return " ".join(words)
+    answers = signature(image=tf.constant(raw["image"]), audio=tf.constant(raw["audio"]))
+    print("asking the SavedModel (PNG bytes + WAV bytes in, digit out):")
+    for k, label in enumerate(labels.numpy()):
+        (args.out / f"query{k}.png").write_bytes(raw["image"][k])
+        (args.out / f"query{k}.wav").write_bytes(raw["audio"][k])
+        print(f"  query{k}.png + query{k}.wav (a {DIGIT_WORDS[label]}): "
+              f"{answers['class_name'][k].numpy().decode()} (p = {answers['score'][k].numpy():.3f})")
+    print(f"the same from the command line: mmzoo predict {exported} "
+          f"--image {args.out / 'query0.png'} --audio {args.out / 'query0.wav'}")
 
 
 def build_parser():
@@ -275,7 +266,7 @@ def build_parser():
     _add_model_commands(subcommands)
     quickstart = subcommands.add_parser(
         "quickstart", help="build Shapes World, train and export a fusion classifier, ask it (a few minutes)")
-    quickstart.add_argument("--epochs", type=int, default=3)
+    quickstart.add_argument("--epochs", type=int, default=8)
     quickstart.add_argument("--size", type=_size, default="small")
     quickstart.add_argument("--seed", type=int, default=0)
     quickstart.add_argument("--out", type=Path, default=Path("mmzoo_output"))
