@@ -11,7 +11,6 @@ included) and `metrics.json`.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
