@@ -1,11 +1,12 @@
 """Trainer and serving benchmark, measured in one run on one machine.
 
-    python benchmarks/trainer_and_serving.py [--task shapes_image_text_matching] [--size small]
+    python benchmarks/trainer_and_serving.py [--preset fusion_shapes_image_text] [--size small]
         [--out benchmarks/results/trainer_and_serving.json]
 
-1. Training examples/s of the shared trainer (tf.data view, MirroredStrategy, callbacks) against
-   a plain `model.fit` on NumPy arrays of the same model and examples (the source material's
-   way). Both run the same number of epochs from scratch, so both include tracing.
+1. Training examples/s of the shared trainer (tf.data view, MirroredStrategy, checkpoints,
+   TensorBoard, CSV log) against a plain `model.fit` on NumPy arrays of the same model and
+   examples (the source material's way). Both run the same epochs from scratch with the same
+   validation data, so both include tracing and validation.
 2. Latency of the exported SavedModel (raw inputs: PNG / WAV bytes and text), p50 and p99 of
    single requests at batch 1 and batch 32, after warmup.
 """
@@ -21,8 +22,7 @@ from pathlib import Path
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", default="shapes_image_text_matching")
-    parser.add_argument("--fusion", default="attention")
+    parser.add_argument("--preset", default="fusion_shapes_image_text", help="its model and task")
     parser.add_argument("--size", default="small", help="Shapes World size of the training data")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200)
@@ -36,17 +36,31 @@ def main():
 
     from mmzoo.export import serving
     from mmzoo.export.runs import export_run
+    from mmzoo.presets import PRESET_CONFIGS
     from mmzoo.training import tasks
     from mmzoo.training.config import TrainConfig
     from mmzoo.training.trainer import build_model, train
 
-    data_args = {"size": args.size} if args.task.startswith("shapes") else {}
-    config = TrainConfig(model="fusion_classifier", task=args.task, model_args={"fusion": args.fusion},
-                         data_args=data_args, epochs=args.epochs, batch_size=64, evaluate_splits=("test",))
-    task = tasks.get_task(args.task)
+    preset = PRESET_CONFIGS[args.preset]
+    data_args = {"size": args.size} if preset.task.startswith("shapes") else {}
+    config = TrainConfig.from_dict({**preset.to_dict(), "data_args": data_args, "epochs": args.epochs,
+                                    "evaluate_splits": ["test"]})
+    task = tasks.get_task(config.task)
     results = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                            "gpus": len(tf.config.list_physical_devices("GPU"))},
-               "task": args.task, "data": data_args, "fusion": args.fusion, "epochs": args.epochs}
+               "preset": args.preset, "task": config.task, "model_args": config.model_args, "data": data_args,
+               "epochs": args.epochs}
+
+    def as_arrays(split):
+        features, labels = [], []
+        for batch_features, batch_labels in task.dataset(split, 256, shuffle=False, **data_args):
+            features.append({k: v.numpy() for k, v in batch_features.items()})
+            labels.append(batch_labels.numpy())
+        if "audio" in features[0]:  # batches are padded to their own longest waveform
+            longest = max(f["audio"].shape[1] for f in features)
+            for f in features:
+                f["audio"] = np.pad(f["audio"], [(0, 0), (0, longest - f["audio"].shape[1])])
+        return {k: np.concatenate([f[k] for f in features]) for k in features[0]}, np.concatenate(labels)
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
@@ -54,19 +68,16 @@ def main():
         results["trainer_examples_per_second"] = metrics["train_examples_per_second"]
 
         # The source material's way: every example in NumPy arrays, then model.fit.
-        features, labels = [], []
-        for batch_features, batch_labels in task.dataset("train", 256, shuffle=False, **data_args):
-            features.append({k: v.numpy() for k, v in batch_features.items()})
-            labels.append(batch_labels.numpy())
-        arrays = {k: np.concatenate([f[k] for f in features]) for k in features[0]}
-        labels = np.concatenate(labels)
+        arrays, labels = as_arrays("train")
+        validation = as_arrays("validation")
         keras.utils.set_random_seed(config.seed)
         model = build_model(config, task)
         model.compile(optimizer=keras.optimizers.AdamW(config.learning_rate), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         steps = len(labels) // config.batch_size
         started = time.perf_counter()
-        model.fit(arrays, labels, batch_size=config.batch_size, epochs=args.epochs, shuffle=True, verbose=0)
+        model.fit(arrays, labels, batch_size=config.batch_size, epochs=args.epochs, shuffle=True, verbose=0,
+                  validation_data=validation)
         results["numpy_fit_examples_per_second"] = round(steps * config.batch_size * args.epochs /
                                                          (time.perf_counter() - started), 1)
         results["trainer_over_numpy_fit"] = round(results["trainer_examples_per_second"] /

@@ -12,6 +12,11 @@ from pathlib import Path
 from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
+# Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
+MODEL_FAMILIES = {"fusion": "fusion_classifier"}
+# The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
+TASK_NAMES = ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching")
+FUSIONS = ("concat", "attention", "film", "late")
 QUICKSTART_PRESET = "fusion_avdigits"
 
 
@@ -72,14 +77,22 @@ def _data_show(args):
 def _add_model_commands(subcommands):
     from mmzoo.presets import PRESET_CONFIGS
 
-    train = subcommands.add_parser("train", help="train a preset's model (or a config file) with the shared trainer")
-    source = train.add_mutually_exclusive_group(required=True)
-    source.add_argument("preset", nargs="?", choices=sorted(PRESET_CONFIGS), help="a preset to (re)train")
-    source.add_argument("--config", type=Path, help="a TrainConfig JSON file instead of a preset")
-    train.add_argument("--run-dir", type=Path, default=None, help="default: runs/<preset or config name>")
+    train = subcommands.add_parser(
+        "train", help="train a preset's model, a model family on a task, or a config file, with the shared trainer",
+        description="mmzoo train fusion_avdigits | mmzoo train fusion --task avdigits --fusion film | "
+                    "mmzoo train --config run.json")
+    train.add_argument("what", nargs="?", choices=sorted(PRESET_CONFIGS) + sorted(MODEL_FAMILIES),
+                       metavar="PRESET|FAMILY", help=f"a preset ({', '.join(sorted(PRESET_CONFIGS))}) or a "
+                       f"model family ({', '.join(sorted(MODEL_FAMILIES))}, with --task)")
+    train.add_argument("--config", type=Path, help="a TrainConfig JSON file instead")
+    train.add_argument("--task", help="with a model family: the task to train on (e.g. avdigits)")
+    train.add_argument("--run-dir", type=Path, default=None, help="default: runs/<preset, family_task or config>")
     train.add_argument("--epochs", type=int, default=None)
+    train.add_argument("--batch-size", type=int, default=None, help="per replica")
+    train.add_argument("--learning-rate", type=float, default=None)
+    train.add_argument("--seed", type=int, default=None)
     train.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
-    train.add_argument("--fusion", choices=["concat", "attention", "late"], default=None)
+    train.add_argument("--fusion", choices=FUSIONS, default=None)
     train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     train.set_defaults(run=_train)
@@ -112,13 +125,25 @@ def _train(args):
     from mmzoo.training.config import TrainConfig
     from mmzoo.training.trainer import train
 
+    if (args.what is None) == (args.config is None):
+        raise InvalidInputError("train", "give a preset, a model family with --task, or --config (one of them)")
     if args.config:
         if not args.config.is_file():
             raise InvalidInputError(args.config, "no such config file")
         config, name = TrainConfig.load(args.config), args.config.stem
+    elif args.what in MODEL_FAMILIES:
+        if args.task not in TASK_NAMES:
+            raise InvalidInputError("--task", f"{args.what} needs a task, one of {', '.join(TASK_NAMES)}; "
+                                    f"got {args.task!r}")
+        config = TrainConfig(model=MODEL_FAMILIES[args.what], task=args.task,
+                             model_args={"fusion": args.fusion or "attention"})
+        name = f"{args.what}_{args.task}"
     else:
-        config, name = PRESET_CONFIGS[args.preset], args.preset
-    changes = {"epochs": args.epochs, "strategy": args.strategy}
+        config, name = PRESET_CONFIGS[args.what], args.what
+    if args.task and args.what not in MODEL_FAMILIES:
+        raise InvalidInputError("--task", "a preset or a config file names its own task")
+    changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
+               "learning_rate": args.learning_rate, "seed": args.seed}
     model_args = dict(config.model_args)
     if args.fusion:
         model_args["fusion"] = args.fusion
@@ -149,7 +174,8 @@ def _evaluate(args):
     if args.split not in task.splits:
         raise InvalidInputError("--split", f"{args.split!r} is not one of {task.splits} for {task.name}")
     model = serving.load_keras_model(directory / "model.keras")
-    metrics = evaluate_classifier(model, task.dataset(args.split, 64, shuffle=False, **config.data_args),
+    metrics = evaluate_classifier(model, task.dataset(args.split, 64, shuffle=False, inputs=[t.name for t in model.inputs],
+                                                      **config.data_args),
                                   task.class_names)
     print(json.dumps({args.split: metrics}, indent=2))
 

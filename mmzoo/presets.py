@@ -34,7 +34,7 @@ FUSION_PRESETS = {
         evaluate_splits=("test", "compositional")),
     "fusion_avdigits": TrainConfig(
         model="fusion_classifier", task="avdigits",
-        model_args={"fusion": "attention"}, epochs=30, batch_size=64, learning_rate=1e-3),
+        model_args={"fusion": "attention", "modality_dropout": 0.3}, epochs=30, batch_size=64, learning_rate=1e-3),
 }
 PRESET_CONFIGS = {**FUSION_PRESETS}
 

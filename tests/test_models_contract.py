@@ -24,6 +24,7 @@ CASES = [
     ("shapes_text_audio_matching", {"fusion": "attention"}),
     ("shapes_text_audio_matching", {"fusion": "film"}),
     ("avdigits", {"fusion": "late"}),
+    ("avdigits", {"fusion": "attention", "augment": True, "modality_dropout": 0.3}),
     ("shapes_image_text_matching", {"modalities": ["image"]}),
 ]
 

@@ -123,3 +123,35 @@ def test_cli_bad_inputs_are_clear_errors(zoo, tmp_path):
     result = run("export", str(tmp_path / "no-run"), "--name", "x", "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "no-run: no such run directory" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_trains_a_family_on_a_task_and_an_ablation_sees_only_its_modality(mmzoo_home, tmp_path):
+    trained = run("train", "fusion", "--task", "avdigits", "--modalities", "audio", "--epochs", "1",
+                  "--batch-size", "128", "--run-dir", str(tmp_path / "run"))
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    config = TrainConfig.load(tmp_path / "run" / "config.json")
+    assert config.task == "avdigits" and config.model_args["modalities"] == ["audio"]
+    model = serving.load_keras_model(tmp_path / "run" / "model.keras")
+    assert sorted(t.name for t in model.inputs) == ["audio", "audio_length"]
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["splits"]["test"]["examples"] == 594
+
+
+def test_cli_train_refuses_unclear_requests(tmp_path):
+    cases = [
+        (["fusion"], "--task: fusion needs a task, one of avdigits"),
+        (["fusion", "--task", "nope"], "got 'nope'"),
+        (["fusion_avdigits", "--task", "avdigits"], "--task: a preset or a config file names its own task"),
+        ([], "give a preset, a model family with --task, or --config"),
+    ]
+    for arguments, message in cases:
+        result = run("train", *arguments, "--run-dir", str(tmp_path / "run"))
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
+    assert not (tmp_path / "run").exists()
+
+
+def test_cli_names_agree_with_the_library():
+    from mmzoo import cli
+    from mmzoo.models import fusion
+    from mmzoo.training import tasks
+
+    assert cli.TASK_NAMES == tuple(sorted(tasks.TASKS)) and cli.FUSIONS == fusion.FUSIONS

@@ -11,7 +11,7 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing
-from mmzoo.models.layers import LengthMask, PositionEmbedding
+from mmzoo.models.layers import LengthMask, PositionEmbedding, SpecAugment
 
 
 @dataclasses.dataclass
@@ -70,12 +70,14 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
     return Encoded(words, vector)
 
 
-def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, name="audio"):
-    """Log-mel frames (normalised per frame, so gain does not matter), two strided 1-D convs
-    (4x fewer frames), a BiLSTM over the unpadded frames."""
+def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, name="audio"):
+    """Log-mel frames (normalised per frame, so gain does not matter), SpecAugment in training
+    when `augment`, two strided 1-D convs (4x fewer frames), a BiLSTM over the unpadded frames."""
     log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
     x = log_mel(audio)
     x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
+    if augment:
+        x = SpecAugment(name=f"{name}_spec_augment")(x)
     for number in range(2):
         x = keras.layers.Conv1D(width, 5, strides=2, padding="same", activation="relu",
                                 name=f"{name}_conv{number}")(x)

@@ -19,19 +19,22 @@ from __future__ import annotations
 import keras
 
 from mmzoo.models import encoders
-from mmzoo.models.layers import FeatureModulation, ModalityAttention
+from mmzoo.models.layers import FeatureModulation, ModalityAttention, ModalityDropout
 
 FUSIONS = ("concat", "attention", "film", "late")
 MODALITIES = ("image", "text", "audio")
 
 
 def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
-                      width=64, image_blocks=2, interaction=False, dropout=0.1, name=None):
+                      width=64, image_blocks=2, interaction=False, dropout=0.1, augment=False,
+                      modality_dropout=0.0, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
     Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string (tokenised inside by
     `vectorizer`, a `StrictTextVectorization` adapted on the training captions); `audio`
     float waveform at 16 kHz with `audio_length` (samples). Output: `probabilities`.
+    `augment`: SpecAugment on audio, in training only. `modality_dropout`: the fraction of
+    training examples in which one modality's vector is zeroed (concat and attention fusion).
     """
     modalities = tuple(modalities)
     if fusion not in FUSIONS:
@@ -51,7 +54,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width)
         else:
             inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
-            encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width)
+            encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width, augment=augment)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
@@ -59,6 +62,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         return keras.layers.Dense(num_classes, activation="softmax", name=f"{prefix}_probabilities")(x)
 
     vectors = [encoded[m].vector for m in modalities]
+    if modality_dropout and len(modalities) > 1 and fusion in ("concat", "attention"):
+        vectors = ModalityDropout(modality_dropout, name="modality_dropout")(vectors)
     if len(modalities) == 1:
         probabilities = head(vectors[0], modalities[0])
     elif fusion == "late":

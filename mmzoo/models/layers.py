@@ -104,3 +104,94 @@ class FeatureModulation(keras.layers.Layer):
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[0]
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class SpecAugment(keras.layers.Layer):
+    """SpecAugment (Park et al., 2019) on [batch, frames, mel_bins] features, in training only.
+
+    Per example: `frequency_masks` bands of up to `max_frequency_width` mel bins and `time_masks`
+    spans of up to `max_time_width` frames are set to zero (the mean of per-frame normalised
+    features), and the mel axis is shifted by up to `max_mel_shift` bins, edges repeated: a new
+    voice's formants sit a little higher or lower (vocal tract length perturbation, crudely).
+    At inference it is the identity.
+    """
+
+    def __init__(self, frequency_masks=2, max_frequency_width=8, time_masks=2, max_time_width=10,
+                 max_mel_shift=3, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.frequency_masks = frequency_masks
+        self.max_frequency_width = max_frequency_width
+        self.time_masks = time_masks
+        self.max_time_width = max_time_width
+        self.max_mel_shift = max_mel_shift
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+
+    def call(self, features, training=False):
+        if not training:
+            return features
+        batch, frames, bins = tf.shape(features)[0], tf.shape(features)[1], tf.shape(features)[2]
+        if self.max_mel_shift:
+            shift = self._random_integers((batch, 1), -self.max_mel_shift, self.max_mel_shift + 1)
+            source_bins = tf.clip_by_value(tf.range(bins)[None, :] - shift, 0, bins - 1)
+            features = tf.gather(features, source_bins, axis=2, batch_dims=1)
+        keep = tf.ones_like(features, dtype=tf.bool)
+        for axis, masks, max_width, extent in ((2, self.frequency_masks, self.max_frequency_width, bins),
+                                               (1, self.time_masks, self.max_time_width, frames)):
+            positions = tf.range(extent)
+            for _ in range(masks):
+                width = self._random_integers((batch, 1), 0, max_width + 1)
+                start = self._random_integers((batch, 1), 0, tf.maximum(extent - width + 1, 1))
+                inside = (positions[None, :] >= start) & (positions[None, :] < start + width)
+                keep &= ~(inside[:, None, :] if axis == 2 else inside[:, :, None])
+        return tf.where(keep, features, tf.zeros_like(features))
+
+    def _random_integers(self, shape, low, high):
+        high = tf.cast(high, tf.float32)
+        draws = keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator)
+        return tf.cast(tf.floor(float(low) + draws * (high - float(low))), tf.int32)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "frequency_masks": self.frequency_masks,
+                "max_frequency_width": self.max_frequency_width, "time_masks": self.time_masks,
+                "max_time_width": self.max_time_width, "max_mel_shift": self.max_mel_shift, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class ModalityDropout(keras.layers.Layer):
+    """In training, zeroes one modality's vector (chosen at random) in a `rate` fraction of the
+    examples, never all of them: when one modality alone fits the training set, the others
+    still have to learn to decide on their own (ModDrop, Neverova et al., 2015).
+
+    Input and output: a list of [batch, units] vectors, one per modality. Identity at inference.
+    """
+
+    def __init__(self, rate=0.3, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, vectors, training=False):
+        if not training or not self.rate:
+            return list(vectors)
+        batch = tf.shape(vectors[0])[0]
+        drop = keras.random.uniform((batch, 1), seed=self.seed_generator) < self.rate
+        dropped = tf.cast(tf.floor(keras.random.uniform((batch, 1), seed=self.seed_generator) * len(vectors)),
+                          tf.int32)
+        return [tf.where(drop & (dropped == index), tf.zeros_like(vector), vector)
+                for index, vector in enumerate(vectors)]
+
+    def compute_output_shape(self, input_shapes):
+        return list(input_shapes)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

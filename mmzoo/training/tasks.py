@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
+import tensorflow as tf
+
 from mmzoo.data import build, tasks as views
 from mmzoo.data.readers import DIGIT_WORDS
 
@@ -20,10 +22,20 @@ class ClassificationTask:
     count: Callable  # (split, **data_args) -> examples in the split
     splits: tuple = ("train", "validation", "test")
 
-    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, **data_args):
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        """Batches of (features, label); `inputs`: keep only these features (a unimodal
+        ablation's model takes fewer inputs than the task has)."""
         if split not in self.splits:
             raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
-        return self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder, **data_args)
+        dataset = self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder,
+                            **data_args)
+        # Known length: Keras then shows progress against it and validates without running dry.
+        examples = self.count(split, **data_args)
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(
+            examples // batch_size if drop_remainder else -(-examples // batch_size)))
+        if inputs is None:
+            return dataset
+        return dataset.map(lambda features, label: ({name: features[name] for name in inputs}, label))
 
 
 def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:

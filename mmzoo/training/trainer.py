@@ -108,13 +108,14 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
     global_batch = config.batch_size * replicas
     task = tasks.get_task(config.task)
     steps_per_epoch = config.steps_per_epoch or max(1, task.count("train", **config.data_args) // global_batch)
-    train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True,
-                              **config.data_args).repeat().with_options(_shard_by_data())
-    validation_data = task.dataset("validation", global_batch, shuffle=False,
-                                   **config.data_args).with_options(_shard_by_data())
 
     with strategy.scope():
         model = build_model(config, task)
+        inputs = [tensor.name for tensor in model.inputs]
+        train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True, inputs=inputs,
+                                  **config.data_args).repeat().with_options(_shard_by_data())
+        validation_data = task.dataset("validation", global_batch, shuffle=False, inputs=inputs,
+                                       **config.data_args).with_options(_shard_by_data())
         model.compile(
             optimizer=keras.optimizers.AdamW(learning_rate_schedule(config, steps_per_epoch),
                                              weight_decay=config.weight_decay,
@@ -158,7 +159,7 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         "train_examples_per_second": round(epochs_run * steps_per_epoch * global_batch / max(train_seconds, 1e-9), 1),
         "best_validation": {k: max(v) if "accuracy" in k else min(v) for k, v in history.history.items()
                             if k.startswith("val_")},
-        "splits": {split: evaluate_classifier(model, task.dataset(split, global_batch, shuffle=False,
+        "splits": {split: evaluate_classifier(model, task.dataset(split, global_batch, shuffle=False, inputs=inputs,
                                                                   **config.data_args), task.class_names)
                    for split in config.evaluate_splits},
     }
