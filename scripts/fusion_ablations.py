@@ -1,13 +1,15 @@
-"""Train the variants of a fusion preset that its README table reports beside it, through the
-same trainer and data, and write their figures.
+"""Train the variants of a fusion preset that the README reports beside it, through the same
+trainer and data as the preset (its config with the variant's model arguments), and write
+their figures.
 
-    python scripts/fusion_ablations.py [--preset fusion_shapes_image_text] [--epochs 5]
+    python scripts/fusion_ablations.py fusion_shapes_image_text [--epochs 5] [--variants ...]
         [--runs runs/ablations] [--out benchmarks/results/fusion_ablations.json]
 
-Variants: the source material's plain concat fusion, concat with batch norm and the
-elementwise product of the two vectors, and each modality alone (the task needs both: alone,
-a modality cannot tell a caption from its one-attribute change, so it stays near 50%).
-Runs resume after a kill; figures are read from each run's metrics.json.
+Shapes image-text: the source material's plain concat fusion, concat with batch norm and the
+elementwise product of the two vectors, and each modality alone (the task needs both: alone, a
+modality cannot tell a caption from its one-attribute change, so it stays near 50%).
+AV-Digits: each modality alone, and the preset without modality dropout or with SpecAugment.
+Runs resume after a kill; figures are read from each run's metrics.
 """
 
 import argparse
@@ -15,19 +17,28 @@ import json
 import os
 from pathlib import Path
 
+# Per preset: variant name -> the model arguments that replace the preset's.
 VARIANTS = {
-    "concat": {"fusion": "concat"},
-    "concat_interaction": {"fusion": "concat", "interaction": True},
-    "image_only": {"modalities": ["image"]},
-    "text_only": {"modalities": ["text"]},
+    "fusion_shapes_image_text": {
+        "concat": {"fusion": "concat"},
+        "concat_interaction": {"fusion": "concat", "interaction": True},
+        "image_only": {"modalities": ["image"]},
+        "text_only": {"modalities": ["text"]},
+    },
+    "fusion_avdigits": {
+        "image_only": {"modalities": ["image"]},
+        "audio_only": {"modalities": ["audio"]},
+        "without_modality_dropout": {"modality_dropout": 0.0},
+        "with_spec_augment": {"augment": True},
+    },
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--preset", default="fusion_shapes_image_text")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("preset", choices=sorted(VARIANTS))
+    parser.add_argument("--epochs", type=int, default=None, help="default: the preset's")
+    parser.add_argument("--variants", nargs="+", default=None, help="default: all of the preset's")
     parser.add_argument("--runs", type=Path, default=Path("runs") / "ablations")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks" / "results"
                         / "fusion_ablations.json")
@@ -38,13 +49,19 @@ def main():
     from mmzoo.training.trainer import train
 
     preset = PRESET_CONFIGS[args.preset]
+    variants = args.variants or list(VARIANTS[args.preset])
+    unknown = sorted(set(variants) - set(VARIANTS[args.preset]))
+    if unknown:
+        parser.error(f"--variants: {unknown} not among {sorted(VARIANTS[args.preset])}")
+    epochs = args.epochs or preset.epochs
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     results.setdefault(args.preset, {})
-    for variant in args.variants:
-        config = TrainConfig.from_dict({**preset.to_dict(), "epochs": args.epochs, "model_args": VARIANTS[variant]})
+    for variant in variants:
+        model_args = {**preset.model_args, **VARIANTS[args.preset][variant]}
+        config = TrainConfig.from_dict({**preset.to_dict(), "epochs": epochs, "model_args": model_args})
         metrics = train(config, args.runs / f"{args.preset}-{variant}", verbose=2)
         results[args.preset][variant] = {
-            "model_args": VARIANTS[variant], "epochs": args.epochs, "parameters": metrics["parameters"],
+            "model_args": model_args, "epochs": epochs, "parameters": metrics["parameters"],
             "best_validation_accuracy": metrics["best_validation"]["val_accuracy"],
             **{f"{split}_accuracy": values["accuracy"] for split, values in metrics["splits"].items()},
         }

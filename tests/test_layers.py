@@ -1,8 +1,10 @@
 """The training-only layers: what they change in training, and that inference is untouched."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
+from mmzoo.models.fusion import fusion_classifier
 from mmzoo.models.layers import ModalityDropout, SpecAugment
 
 
@@ -44,3 +46,10 @@ def test_modality_dropout_zeroes_one_modality_never_all_and_only_in_training():
     assert abs((image_dropped | audio_dropped).mean() - 0.3) < 0.03
     assert abs(image_dropped.mean() - audio_dropped.mean()) < 0.04
     assert ((image == 0) == image_dropped[:, None]).all()  # a whole vector or nothing
+
+
+def test_modality_dropout_is_refused_where_it_would_do_nothing():
+    with pytest.raises(ValueError, match="modality_dropout: .* late fusion does not combine"):
+        fusion_classifier(("image", "audio"), 10, fusion="late", image_shape=(32, 32, 1), modality_dropout=0.3)
+    model = fusion_classifier(("image",), 10, fusion="late", image_shape=(32, 32, 1), modality_dropout=0.3)
+    assert "modality_dropout" not in [layer.name for layer in model.layers]

@@ -34,13 +34,17 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     `vectorizer`, a `StrictTextVectorization` adapted on the training captions); `audio`
     float waveform at 16 kHz with `audio_length` (samples). Output: `probabilities`.
     `augment`: SpecAugment on audio, in training only. `modality_dropout`: the fraction of
-    training examples in which one modality's vector is zeroed (concat and attention fusion).
+    training examples in which one modality's vector is zeroed, for concat and attention fusion
+    (a one-modality ablation has nothing to drop and ignores it).
     """
     modalities = tuple(modalities)
     if fusion not in FUSIONS:
         raise ValueError(f"fusion: must be one of {FUSIONS}, got {fusion!r}")
     if not modalities or set(modalities) - set(MODALITIES) or len(set(modalities)) != len(modalities):
         raise ValueError(f"modalities: distinct names from {MODALITIES} expected, got {modalities}")
+    if modality_dropout and len(modalities) > 1 and fusion not in ("concat", "attention"):
+        raise ValueError(f"modality_dropout: zeroes the modality vectors that concat and attention fusion "
+                         f"combine; {fusion} fusion does not combine such vectors")
     if "text" in modalities and vectorizer is None:
         raise ValueError("vectorizer: a text model needs a StrictTextVectorization adapted on its captions")
 
@@ -62,7 +66,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         return keras.layers.Dense(num_classes, activation="softmax", name=f"{prefix}_probabilities")(x)
 
     vectors = [encoded[m].vector for m in modalities]
-    if modality_dropout and len(modalities) > 1 and fusion in ("concat", "attention"):
+    if modality_dropout and len(modalities) > 1:
         vectors = ModalityDropout(modality_dropout, name="modality_dropout")(vectors)
     if len(modalities) == 1:
         probabilities = head(vectors[0], modalities[0])
