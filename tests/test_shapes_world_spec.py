@@ -58,6 +58,17 @@ def test_held_out_pairs_never_in_train_or_validation_and_always_in_compositional
         assert any(spec.is_held_out(c, s) for c, s in zip(example["colours"], example["shapes"]))
 
 
+def test_no_caption_outside_compositional_names_a_held_out_pair(scenes):
+    """Not even a false one: a phrase that is false every time it is read is learnt as false."""
+    held_out = [f"{colour} {shape}" for colour, shape in spec.HELD_OUT_PAIRS]
+    for split in ("train", "validation", "test"):
+        for example in scenes[split]:
+            for text in [example["caption"], *example["negatives"]]:
+                assert not any(pair in text for pair in held_out), (split, text)
+    compositional_negatives = [n for e in scenes["compositional"] for n in e["negatives"]]
+    assert any(pair in n for n in compositional_negatives for pair in held_out)
+
+
 def test_captions_references_and_hard_negatives(scenes):
     for example in scenes["train"] + scenes["compositional"]:
         caption, references = example["caption"], example["references"]

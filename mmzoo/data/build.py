@@ -15,7 +15,8 @@ from mmzoo.data.readers import DIGIT_WORDS
 from mmzoo.errors import InvalidInputError
 from mmzoo.paths import mmzoo_home
 
-FORMAT_VERSION = 1
+SHAPES_WORLD_FORMAT_VERSION = 2  # 2: train and validation negatives never name a held-out pair
+AVDIGITS_FORMAT_VERSION = 1
 SHAPES_WORLD_SIZES = {
     "tiny": {"train": 64, "validation": 16, "test": 24, "compositional": 16},
     "small": {"train": 2000, "validation": 200, "test": 400, "compositional": 200},
@@ -47,7 +48,7 @@ def shapes_world_sizes(size) -> dict[str, int]:
 def shapes_world_dir(size="default", seed=0, home=None) -> Path:
     sizes = shapes_world_sizes(size)
     name = f"seed{seed}-" + "-".join(str(sizes[s]) for s in shapes_world.SPLITS)
-    return Path(home or mmzoo_home()) / "shapes_world" / f"v{FORMAT_VERSION}" / name
+    return Path(home or mmzoo_home()) / "shapes_world" / f"v{SHAPES_WORLD_FORMAT_VERSION}" / name
 
 
 def build_shapes_world(size="default", seed=0, home=None, workers=None, progress=True) -> Path:
@@ -85,7 +86,7 @@ def build_shapes_world(size="default", seed=0, home=None, workers=None, progress
                 speech_writer.close()
         records.finish_manifest(scratch, {
             "dataset": "shapes_world",
-            "format_version": FORMAT_VERSION,
+            "format_version": SHAPES_WORLD_FORMAT_VERSION,
             "seed": seed,
             "sizes": sizes,
             "sample_rate": speech_synthesis.SAMPLE_RATE,
@@ -102,7 +103,7 @@ def _without(example, *keys):
 
 def avdigits_dir(fsdd_dir=None, seed=0, home=None) -> Path:
     source = "espeak" if fsdd_dir is None else "fsdd-" + _folder_fingerprint(fsdd_dir)
-    return Path(home or mmzoo_home()) / "avdigits" / f"v{FORMAT_VERSION}" / f"{source}-seed{seed}"
+    return Path(home or mmzoo_home()) / "avdigits" / f"v{AVDIGITS_FORMAT_VERSION}" / f"{source}-seed{seed}"
 
 
 def _folder_fingerprint(folder) -> str:
@@ -188,7 +189,7 @@ def build_avdigits(fsdd_dir=None, seed=0, home=None, workers=None, progress=True
             sizes[split] = records.write_tfrecord(scratch / f"{split}.tfrecord", examples)
         records.finish_manifest(scratch, {
             "dataset": "avdigits",
-            "format_version": FORMAT_VERSION,
+            "format_version": AVDIGITS_FORMAT_VERSION,
             "seed": seed,
             "source": "espeak" if fsdd_dir is None else f"fsdd:{Path(fsdd_dir).resolve()}",
             "sizes": sizes,

@@ -89,6 +89,12 @@ def is_held_out(colour: str, shape: str) -> bool:
     return (colour, shape) in HELD_OUT_PAIRS
 
 
+def _makes_held_out_pair(obj, attribute: str, value: str) -> bool:
+    colour = value if attribute == "colour" else obj.colour
+    shape = value if attribute == "shape" else obj.shape
+    return is_held_out(colour, shape)
+
+
 def box_extent(shape: str, side: int) -> tuple[int, int]:
     """Width and height of a shape's bounding box whose (larger) side is `side`.
 
@@ -137,20 +143,24 @@ def reference_captions(scene: Scene) -> list[str]:
     ]
 
 
-def hard_negative_captions(scene: Scene, rng: np.random.Generator) -> dict[str, str]:
+def hard_negative_captions(scene: Scene, rng: np.random.Generator, split: str = "compositional") -> dict[str, str]:
     """One false caption per attribute kind: the true caption with that one attribute changed.
 
     Returns {"shape": ..., "colour": ..., "size": ..., "relation": ...} (no relation for a
     single object). Changing one attribute of one object, or the relation, always gives a
     caption that no reference caption of the scene equals, since the two objects of a scene
-    differ in shape or colour and the relation is unique.
+    differ in shape or colour and the relation is unique. Outside `compositional`, a change
+    never makes a held-out pair: a caption naming "purple triangle" would otherwise be false
+    every time it is read in training, and a model would learn to refuse the phrase.
     """
     negatives = {}
     for attribute, choices in (("shape", SHAPES), ("colour", COLOUR_NAMES), ("size", SIZE_NAMES)):
         changed = list(scene.objects)
         k = int(rng.integers(len(changed)))
         current = getattr(changed[k], attribute)
-        new_value = str(rng.choice([c for c in choices if c != current]))
+        allowed = [c for c in choices if c != current and (
+            split == "compositional" or not _makes_held_out_pair(changed[k], attribute, c))]
+        new_value = str(rng.choice(allowed))
         changed[k] = dataclasses.replace(changed[k], **{attribute: new_value})
         negatives[attribute] = _caption_with_relation(changed, scene.relation)
     if scene.relation is not None:
@@ -263,5 +273,5 @@ def generate_scene(seed: int, split: str, index: int) -> tuple[Scene, np.ndarray
     rng = scene_rng(seed, split, index)
     scene = sample_scene(rng, split)
     image = render(scene, rng)
-    negatives = hard_negative_captions(scene, rng)
+    negatives = hard_negative_captions(scene, rng, split)
     return scene, image, reference_captions(scene), negatives
