@@ -160,7 +160,6 @@ def _train(args):
 
 
 def _evaluate(args):
-    from mmzoo.evaluation.classification import evaluate_classifier
     from mmzoo.export import serving
     from mmzoo.presets import PRESET_CONFIGS, preset_dir
     from mmzoo.training import tasks
@@ -174,9 +173,8 @@ def _evaluate(args):
     if args.split not in task.splits:
         raise InvalidInputError("--split", f"{args.split!r} is not one of {task.splits} for {task.name}")
     model = serving.load_keras_model(directory / "model.keras")
-    metrics = evaluate_classifier(model, task.dataset(args.split, 64, shuffle=False, inputs=[t.name for t in model.inputs],
-                                                      **config.data_args),
-                                  task.class_names)
+    metrics = task.evaluate(model, task.dataset(args.split, 64, shuffle=False, inputs=[t.name for t in model.inputs],
+                                                **config.data_args))
     print(json.dumps({args.split: metrics}, indent=2))
 
 

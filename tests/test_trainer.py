@@ -16,6 +16,7 @@ import pytest
 from mmzoo.training.config import TrainConfig
 
 WORKER = Path(__file__).with_name("train_worker.py")
+CUSTOM_STEP_WORKER = Path(__file__).with_name("custom_step_worker.py")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -105,3 +106,21 @@ def test_a_run_directory_refuses_another_config(tmp_path, mmzoo_home):
     TrainConfig(model="fusion_classifier", task="avdigits", epochs=1).save(tmp_path / "config.json")
     with pytest.raises(ValueError, match="another config"):
         train(TrainConfig(model="fusion_classifier", task="avdigits", epochs=2), tmp_path)
+
+
+def _custom_step_run(run_dir, logical_cpus, *flags):
+    process = subprocess.Popen([sys.executable, str(CUSTOM_STEP_WORKER), str(run_dir), "--logical-cpus",
+                                str(logical_cpus), *flags], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    return finish(process)
+
+
+def test_a_model_with_its_own_train_step_trains_alike_on_one_and_two_replicas(tmp_path):
+    one = _custom_step_run(tmp_path / "one", 1)
+    two = _custom_step_run(tmp_path / "two", 2)
+    assert (one["replicas"], two["replicas"]) == (1, 2)
+    assert one["test"]["mse"] < 5.0  # it learnt (the targets' variance is about 14)
+    assert max(abs(a - b) for a, b in zip(one["kernel"], two["kernel"])) < 1e-4
+    # The check can fail: a loss averaged over the replica's batch only takes twice the step.
+    unscaled = _custom_step_run(tmp_path / "unscaled", 2, "--unscaled-loss")
+    assert max(abs(a - b) for a, b in zip(one["kernel"], unscaled["kernel"])) > 1e-2

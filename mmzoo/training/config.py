@@ -11,8 +11,8 @@ from pathlib import Path
 class TrainConfig:
     """Everything that defines a training run.
 
-    `model` names a builder in `mmzoo.models.BUILDERS`, `task` a task in `mmzoo.models.TASKS`;
-    `model_args` and `data_args` go to them. `batch_size` is per replica: the global batch is
+    `model` names a builder in `mmzoo.training.trainer.BUILDERS`, `task` a task in
+    `mmzoo.training.tasks.TASKS`; `model_args` and `data_args` go to them. `batch_size` is per replica: the global batch is
     batch_size x replicas.
     """
 
@@ -25,6 +25,7 @@ class TrainConfig:
     validation_steps: int | None = None
     batch_size: int = 64
     learning_rate: float = 1e-3
+    optimizer: str = "adamw"  # or "sgd" (momentum 0.9)
     warmup_epochs: float = 0.5
     schedule: str = "cosine"  # or "constant"
     weight_decay: float = 1e-4
@@ -41,6 +42,8 @@ class TrainConfig:
     def __post_init__(self):
         if self.schedule not in ("cosine", "constant"):
             raise ValueError(f"schedule: must be 'cosine' or 'constant', got {self.schedule!r}")
+        if self.optimizer not in ("adamw", "sgd"):
+            raise ValueError(f"optimizer: must be 'adamw' or 'sgd', got {self.optimizer!r}")
         if self.strategy not in ("auto", "mirrored", "multi_worker", "default"):
             raise ValueError(f"strategy: must be auto, mirrored, multi_worker or default, got {self.strategy!r}")
         for name in ("epochs", "batch_size", "steps_per_execution"):

@@ -1,4 +1,14 @@
-"""The classification tasks the trainer knows: which data view, which modalities, which classes."""
+"""The tasks the trainer knows. A task says what a model of it is trained and judged on:
+
+    name, splits
+    dataset(split, batch_size, shuffle=, drop_remainder=, inputs=, **data_args) -> tf.data of (features, target)
+    count(split, **data_args) -> examples in the split
+    builder_arguments(model_args, data_args) -> what the model builder needs from the task
+    compile_arguments -> loss and metrics for `compile` ({} for a model with its own train_step)
+    evaluate(model, dataset) -> metrics (a dict; "accuracy" and the like)
+
+`register_task` adds one (a later architecture, or your own data).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +17,11 @@ from typing import Callable
 
 import tensorflow as tf
 
-from mmzoo.data import build, tasks as views
+from mmzoo.data import build, preprocessing, tasks as views
 from mmzoo.data.readers import DIGIT_WORDS
+from mmzoo.evaluation.classification import evaluate_classifier
+
+TEXT_SEQUENCE_LENGTH = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +49,24 @@ class ClassificationTask:
         if inputs is None:
             return dataset
         return dataset.map(lambda features, label: ({name: features[name] for name in inputs}, label))
+
+    def builder_arguments(self, model_args, data_args) -> dict:
+        """The modalities (a subset for an ablation), classes, image shape, and a text vectorizer
+        adapted on the training captions when text is read."""
+        modalities = tuple(model_args.get("modalities", self.modalities))
+        vectorizer = None
+        if "text" in modalities:
+            captions = shapes_training_captions(**data_args)
+            vectorizer = preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)
+        return {"modalities": modalities, "num_classes": len(self.class_names), "vectorizer": vectorizer,
+                "image_shape": self.image_shape or (64, 64, 3)}
+
+    @property
+    def compile_arguments(self) -> dict:
+        return {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+
+    def evaluate(self, model, dataset) -> dict:
+        return evaluate_classifier(model, dataset, self.class_names)
 
 
 def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
@@ -73,7 +104,12 @@ TASKS = {
 }
 
 
-def get_task(name) -> ClassificationTask:
+def register_task(task):
+    """Make a task (see the protocol above) trainable by name."""
+    TASKS[task.name] = task
+
+
+def get_task(name):
     if name not in TASKS:
         raise ValueError(f"task: {name!r} is not one of {sorted(TASKS)}")
     return TASKS[name]

@@ -20,14 +20,20 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.data import preprocessing
-from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.models import fusion
 from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
 BUILDERS = {"fusion_classifier": fusion.fusion_classifier}
-TEXT_SEQUENCE_LENGTH = 16
+
+
+def register_builder(name, builder):
+    """Make a model builder trainable by name. `builder(**model_args, **task arguments)` returns
+    a Keras model: a plain one (the task's loss and metrics are compiled in) or one with its
+    own `train_step`. Under MirroredStrategy a `train_step` must scale its loss to the global
+    batch: `keras.losses` objects do (they divide by the replicas), a bare `ops.mean` does not.
+    """
+    BUILDERS[name] = builder
 
 
 def make_strategy(name="auto", devices=None) -> tf.distribute.Strategy:
@@ -53,15 +59,17 @@ def is_chief() -> bool:
 
 
 def build_model(config: TrainConfig, task) -> keras.Model:
-    arguments = dict(config.model_args)
-    modalities = tuple(arguments.pop("modalities", task.modalities))
-    vectorizer = None
-    if "text" in modalities:
-        captions = tasks.shapes_training_captions(**config.data_args)
-        vectorizer = preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)
-    return BUILDERS[config.model](modalities=modalities, num_classes=len(task.class_names),
-                                  vectorizer=vectorizer, image_shape=task.image_shape or (64, 64, 3),
-                                  **arguments)
+    if config.model not in BUILDERS:
+        raise ValueError(f"model: {config.model!r} is not one of {sorted(BUILDERS)}")
+    arguments = {**config.model_args, **task.builder_arguments(config.model_args, config.data_args)}
+    return BUILDERS[config.model](**arguments)
+
+
+def make_optimizer(config: TrainConfig, steps_per_epoch: int):
+    schedule = learning_rate_schedule(config, steps_per_epoch)
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(schedule, momentum=0.9, global_clipnorm=config.clip_norm)
+    return keras.optimizers.AdamW(schedule, weight_decay=config.weight_decay, global_clipnorm=config.clip_norm)
 
 
 def learning_rate_schedule(config: TrainConfig, steps_per_epoch: int):
@@ -111,17 +119,13 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
 
     with strategy.scope():
         model = build_model(config, task)
-        inputs = [tensor.name for tensor in model.inputs]
+        inputs = [tensor.name for tensor in model.inputs] if getattr(model, "inputs", None) else None
         train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True, inputs=inputs,
                                   **config.data_args).repeat().with_options(_shard_by_data())
         validation_data = task.dataset("validation", global_batch, shuffle=False, inputs=inputs,
                                        **config.data_args).with_options(_shard_by_data())
-        model.compile(
-            optimizer=keras.optimizers.AdamW(learning_rate_schedule(config, steps_per_epoch),
-                                             weight_decay=config.weight_decay,
-                                             global_clipnorm=config.clip_norm),
-            loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-            jit_compile=config.jit_compile, steps_per_execution=config.steps_per_execution)
+        model.compile(optimizer=make_optimizer(config, steps_per_epoch), jit_compile=config.jit_compile,
+                      steps_per_execution=config.steps_per_execution, **task.compile_arguments)
         keras_fixes.build_before_distributed_fit(model, train_data.element_spec)
 
     checkpoints = write_dir / "checkpoints"
@@ -159,8 +163,8 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         "train_examples_per_second": round(epochs_run * steps_per_epoch * global_batch / max(train_seconds, 1e-9), 1),
         "best_validation": {k: max(v) if "accuracy" in k else min(v) for k, v in history.history.items()
                             if k.startswith("val_")},
-        "splits": {split: evaluate_classifier(model, task.dataset(split, global_batch, shuffle=False, inputs=inputs,
-                                                                  **config.data_args), task.class_names)
+        "splits": {split: task.evaluate(model, task.dataset(split, global_batch, shuffle=False, inputs=inputs,
+                                                            **config.data_args))
                    for split in config.evaluate_splits},
     }
     model.save(write_dir / "model.keras")

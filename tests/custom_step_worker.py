@@ -1,0 +1,104 @@
+"""A model with its own `train_step`, trained by the shared trainer in its own process (logical
+CPUs must be set before TensorFlow starts): prints its weights after a few SGD steps.
+
+    python tests/custom_step_worker.py RUN_DIR --logical-cpus N [--unscaled-loss]
+
+With a loss from `keras.losses` (scaled to the global batch), 1 and 2 replicas give the same
+weights; with a bare `ops.mean` of the per-replica batch (`--unscaled-loss`) they do not.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--logical-cpus", type=int, default=1)
+    parser.add_argument("--unscaled-loss", action="store_true")
+    args = parser.parse_args()
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
+
+    from mmzoo.training import tasks
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import register_builder, train
+
+    class LinearRegressionTask:
+        name, splits = "toy_linear_regression", ("train", "validation", "test")
+        compile_arguments = {}  # the model's train_step computes its own loss
+
+        def count(self, split):
+            return 64
+
+        def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None):
+            rng = np.random.default_rng(["train", "validation", "test"].index(split))
+            x = rng.normal(size=(64, 4)).astype("float32")
+            y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32") + 0.1
+            return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(batch_size, drop_remainder=drop_remainder)
+
+        def builder_arguments(self, model_args, data_args):
+            return {}
+
+        def evaluate(self, model, dataset):
+            errors = [np.mean((model.predict(x, verbose=0) - y.numpy()) ** 2) for x, y in dataset]
+            return {"mse": float(np.mean(errors))}
+
+    @keras.saving.register_keras_serializable(package="tests")
+    class CustomStepRegressor(keras.Model):
+        def __init__(self, unscaled_loss=False, **kwargs):
+            inputs = {"x": keras.Input((4,), name="x")}
+            super().__init__(inputs, keras.layers.Dense(1, name="linear")(inputs["x"]), **kwargs)
+            self.unscaled_loss = unscaled_loss
+            self.mean_squared_error = keras.losses.MeanSquaredError()
+            self.loss_tracker = keras.metrics.Mean(name="loss")
+
+        def loss_of(self, x, y):
+            prediction = self(x, training=True)
+            if self.unscaled_loss:
+                return keras.ops.mean((y - prediction) ** 2)
+            return self.mean_squared_error(y, prediction)
+
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                loss = self.loss_of(x, y)
+            self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+            self.loss_tracker.update_state(loss)
+            return {"loss": self.loss_tracker.result()}
+
+        def test_step(self, data):
+            self.loss_tracker.update_state(self.loss_of(*data))
+            return {"loss": self.loss_tracker.result()}
+
+        @property
+        def metrics(self):
+            return [self.loss_tracker]
+
+        def get_config(self):
+            return {"unscaled_loss": self.unscaled_loss, "name": self.name}
+
+    tasks.register_task(LinearRegressionTask())
+    register_builder("custom_step_regressor", CustomStepRegressor)
+    config = TrainConfig(model="custom_step_regressor", task="toy_linear_regression", epochs=2, batch_size=16 //
+                         args.logical_cpus, optimizer="sgd", learning_rate=0.05, schedule="constant", clip_norm=None,
+                         model_args={"unscaled_loss": args.unscaled_loss}, monitor="val_loss", strategy="mirrored")
+    metrics = train(config, args.run_dir, devices=[f"/cpu:{i}" for i in range(args.logical_cpus)], verbose=0)
+    kernel = [w for w in keras.saving.load_model(args.run_dir / "model.keras").weights if "kernel" in w.path][0]
+    print(json.dumps({"replicas": metrics["replicas"], "test": metrics["splits"]["test"],
+                      "kernel": kernel.numpy().ravel().tolist()}))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
