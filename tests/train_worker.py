@@ -38,7 +38,8 @@ def main():
                          model_args={"fusion": "concat", "width": 32}, epochs=args.epochs, batch_size=8,
                          steps_per_epoch=args.steps, validation_steps=2, strategy=args.strategy, seed=1)
     metrics = train(config, args.run_dir, devices=devices, verbose=0)
-    print(json.dumps({"replicas": metrics["replicas"], "global_batch_size": metrics["global_batch_size"]}))
+    print(json.dumps({"replicas": metrics["replicas"], "global_batch_size": metrics["global_batch_size"],
+                      "test_accuracy": metrics["splits"]["test"]["accuracy"]}))
     sys.stdout.flush()
 
 

@@ -1,10 +1,15 @@
-"""Work-arounds for Keras 3 bugs under `tf.distribute`, applied only where they bite.
+"""Work-arounds for Keras 3 bugs and gaps the trainer meets, applied only where they bite.
 
-Each names its upstream report; drop it once a Keras release fixes the report.
+Each bug names its upstream report; drop a work-around once a Keras release fixes it.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
 
 
 def build_before_distributed_fit(model, element_spec):
@@ -41,3 +46,31 @@ def fix_multi_worker_log_reduction():
 
     reduce_per_replica.mmzoo_fixed = True
     tf_trainer.reduce_per_replica = reduce_per_replica
+
+
+class RandomStateBackup(keras.callbacks.Callback):
+    """Backs up the model's random-number state (the SeedGenerators of dropout and augmentation
+    layers) beside BackupAndRestore's files, which leave it out: without it a resumed run draws
+    the dropout masks of its first epochs again and drifts from the run it continues.
+    Place it after BackupAndRestore in the callback list."""
+
+    def __init__(self, backup_dir):
+        super().__init__()
+        self.path = Path(backup_dir) / "random_state.json"
+
+    def _states(self):
+        return {variable.path: variable for variable in self.model.variables
+                if variable.path.endswith("seed_generator_state")}
+
+    def on_train_begin(self, logs=None):
+        if self.path.exists():
+            saved = json.loads(self.path.read_text())
+            for path, variable in self._states().items():
+                if path in saved:
+                    variable.assign(np.asarray(saved[path], dtype=variable.dtype))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.path.with_suffix(".tmp")
+        scratch.write_text(json.dumps({path: np.asarray(v.numpy()).tolist() for path, v in self._states().items()}))
+        scratch.replace(self.path)

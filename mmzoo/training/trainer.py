@@ -10,6 +10,7 @@ included) and `metrics.json`.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -25,6 +26,8 @@ from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
 BUILDERS = {"fusion_classifier": fusion.fusion_classifier}
+BACKUP_DIR = "backup"
+HISTORY = "history.csv"
 
 
 def register_builder(name, builder):
@@ -89,6 +92,24 @@ def _shard_by_data():
     return options
 
 
+def _epochs_backed_up(run_dir) -> int:
+    """Epochs that BackupAndRestore will restore (it records them in its own metadata file)."""
+    metadata = Path(run_dir) / BACKUP_DIR / "training_metadata.json"
+    return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
+
+
+def _best_logged(history_csv, monitor):
+    """The best `monitor` value of the epochs before a restart: the best checkpoint then keeps
+    the best weights of the whole run, not of the epochs after the restart."""
+    if not Path(history_csv).exists():
+        return None
+    with open(history_csv) as stream:
+        values = [float(row[monitor]) for row in csv.DictReader(stream) if row.get(monitor)]
+    if not values:
+        return None
+    return max(values) if "acc" in monitor else min(values)
+
+
 def _use_mixed_precision(config):
     if config.mixed_precision and tf.config.list_physical_devices("GPU"):
         keras.mixed_precision.set_global_policy("mixed_float16")
@@ -121,7 +142,9 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         model = build_model(config, task)
         inputs = [tensor.name for tensor in model.inputs] if getattr(model, "inputs", None) else None
         train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True, inputs=inputs,
-                                  **config.data_args).repeat().with_options(_shard_by_data())
+                                  **config.data_args).repeat()
+        # A resumed run reads on from where the killed one was, so it sees the same batches.
+        train_data = train_data.skip(_epochs_backed_up(write_dir) * steps_per_epoch).with_options(_shard_by_data())
         validation_data = task.dataset("validation", global_batch, shuffle=False, inputs=inputs,
                                        **config.data_args).with_options(_shard_by_data())
         model.compile(optimizer=make_optimizer(config, steps_per_epoch), jit_compile=config.jit_compile,
@@ -131,11 +154,13 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
     checkpoints = write_dir / "checkpoints"
     checkpoints.mkdir(exist_ok=True)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(write_dir / "backup")),
+        keras.callbacks.BackupAndRestore(str(write_dir / BACKUP_DIR)),
+        keras_fixes.RandomStateBackup(write_dir / BACKUP_DIR),
         keras.callbacks.ModelCheckpoint(str(checkpoints / "best.weights.h5"), monitor=config.monitor,
-                                        save_best_only=True, save_weights_only=True),
+                                        save_best_only=True, save_weights_only=True,
+                                        initial_value_threshold=_best_logged(write_dir / HISTORY, config.monitor)),
         keras.callbacks.ModelCheckpoint(str(checkpoints / "last.weights.h5"), save_weights_only=True),
-        keras.callbacks.CSVLogger(str(write_dir / "history.csv"), append=True),
+        keras.callbacks.CSVLogger(str(write_dir / HISTORY), append=True),
         keras.callbacks.TensorBoard(str(write_dir / "logs")),
     ]
     if config.early_stopping_patience:
