@@ -1,13 +1,19 @@
-"""Print the README's table of prebuilt models from their model cards (the figures are never
-typed in by hand).
+"""Print the README's tables from the files the training scripts wrote (figures are never
+typed in by hand): the prebuilt models from their model cards, and the variants trained
+beside them from `benchmarks/results/fusion_ablations.json`.
 
     python scripts/prebuilt_table.py
 """
 
+import json
+from pathlib import Path
+
 from mmzoo import presets
 
+ABLATIONS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "fusion_ablations.json"
 
-def main():
+
+def prebuilt_table():
     print("| preset | task | fusion | parameters | test accuracy | other splits | size of files |")
     print("|---|---|---|---|---|---|---|")
     for name in presets.list_presets():
@@ -20,5 +26,20 @@ def main():
               f"{size / 2**20:.1f} MB |")
 
 
+def ablation_table():
+    if not ABLATIONS.exists():
+        return
+    print("| preset | variant | model arguments | epochs | parameters | best validation | test | compositional |")
+    print("|---|---|---|---|---|---|---|---|")
+    for preset, variants in json.loads(ABLATIONS.read_text()).items():
+        for variant, figures in variants.items():
+            compositional = figures.get("compositional_accuracy")
+            print(f"| `{preset}` | {variant} | `{json.dumps(figures['model_args'])}` | {figures['epochs']} | "
+                  f"{figures['parameters']:,} | {figures['best_validation_accuracy']:.4f} | "
+                  f"{figures['test_accuracy']:.4f} | {'-' if compositional is None else f'{compositional:.4f}'} |")
+
+
 if __name__ == "__main__":
-    main()
+    prebuilt_table()
+    print()
+    ablation_table()
