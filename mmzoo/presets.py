@@ -26,11 +26,11 @@ KERAS_FILE = "model.keras"
 FUSION_PRESETS = {
     "fusion_shapes_image_text": TrainConfig(
         model="fusion_classifier", task="shapes_image_text_matching",
-        model_args={"fusion": "film"}, epochs=15, batch_size=64, learning_rate=5e-4,
+        model_args={"fusion": "concat", "interaction": True}, epochs=15, batch_size=64, learning_rate=5e-4,
         evaluate_splits=("test", "compositional")),
     "fusion_shapes_text_audio": TrainConfig(
         model="fusion_classifier", task="shapes_text_audio_matching",
-        model_args={"fusion": "film"}, epochs=8, batch_size=64, learning_rate=5e-4,
+        model_args={"fusion": "film", "augment": True}, epochs=8, batch_size=64, learning_rate=5e-4,
         evaluate_splits=("test", "compositional")),
     "fusion_avdigits": TrainConfig(
         model="fusion_classifier", task="avdigits",

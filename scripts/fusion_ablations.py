@@ -6,7 +6,8 @@ their figures.
         [--runs runs/ablations] [--out benchmarks/results/fusion_ablations.json]
 
 Shapes image-text: the source material's plain concat fusion, concat with batch norm and the
-elementwise product of the two vectors, and each modality alone (the task needs both: alone, a
+elementwise product of the two vectors, FiLM (the text modulates the image features), and each
+modality alone (the task needs both: alone, a
 modality cannot tell a caption from its one-attribute change, so it stays near 50%).
 AV-Digits: each modality alone, and the preset without modality dropout or with SpecAugment.
 Runs resume after a kill; figures are read from each run's metrics.
@@ -20,8 +21,9 @@ from pathlib import Path
 # Per preset: variant name -> the model arguments that replace the preset's.
 VARIANTS = {
     "fusion_shapes_image_text": {
-        "concat": {"fusion": "concat"},
+        "concat": {"fusion": "concat", "interaction": False},
         "concat_interaction": {"fusion": "concat", "interaction": True},
+        "film": {"fusion": "film", "interaction": False},
         "image_only": {"modalities": ["image"]},
         "text_only": {"modalities": ["text"]},
     },
