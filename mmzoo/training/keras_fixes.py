@@ -51,8 +51,7 @@ def fix_multi_worker_log_reduction():
 class RandomStateBackup(keras.callbacks.Callback):
     """Backs up the model's random-number state (the SeedGenerators of dropout and augmentation
     layers) beside BackupAndRestore's files, which leave it out: without it a resumed run draws
-    the dropout masks of its first epochs again and drifts from the run it continues.
-    Place it after BackupAndRestore in the callback list."""
+    the dropout masks of its first epochs again and drifts from the run it continues."""
 
     def __init__(self, backup_dir):
         super().__init__()
