@@ -16,7 +16,7 @@ SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 MODEL_FAMILIES = {"fusion": "fusion_classifier"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
 TASK_NAMES = ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching")
-FUSIONS = ("concat", "attention", "film", "late")
+FUSIONS = ("concat", "attention", "film", "grounding", "late")
 QUICKSTART_PRESET = "fusion_avdigits"
 
 

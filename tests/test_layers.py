@@ -1,11 +1,12 @@
-"""The training-only layers: what they change in training, and that inference is untouched."""
+"""The zoo's own layers: what the training-only ones change in training (and that inference is
+untouched), and what the grounding layer finds."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from mmzoo.models.fusion import fusion_classifier
-from mmzoo.models.layers import ModalityDropout, SpecAugment
+from mmzoo.models.layers import ModalityDropout, PhraseGrounding, SpecAugment
 
 
 def test_spec_augment_masks_bands_and_spans_in_training_only():
@@ -53,3 +54,43 @@ def test_modality_dropout_is_refused_where_it_would_do_nothing():
         fusion_classifier(("image", "audio"), 10, fusion="late", image_shape=(32, 32, 1), modality_dropout=0.3)
     model = fusion_classifier(("image",), 10, fusion="late", image_shape=(32, 32, 1), modality_dropout=0.3)
     assert "modality_dropout" not in [layer.name for layer in model.layers]
+
+
+def _grounding_that_looks_for_the_word_itself(span):
+    layer = PhraseGrounding(heads=1, key_dim=4, grid_shape=(4, 4), span=span)
+    layer.build(((None, None, 4), (None, 16, 4)))
+    kernel = np.zeros((span, 4, 4), "float32")
+    kernel[-1] = 10 * np.eye(4)  # the causal kernel's last tap is the word itself
+    layer.phrase_queries.set_weights([kernel])
+    layer.cell_keys.set_weights([10 * np.eye(4, dtype="float32"), np.zeros(4, "float32")])
+    return layer
+
+
+def test_phrase_grounding_finds_where_the_word_is_and_how_well_it_matches():
+    cells = np.zeros((1, 16, 4), "float32")
+    cells[0, 1 * 4 + 3, 0] = 1.0  # row 1, column 3 of a 4 x 4 grid
+    words = np.array([[[1, 0, 0, 0], [0, 1, 0, 0]]], "float32")  # in the image; nowhere in it
+    grounded = _grounding_that_looks_for_the_word_itself(span=1)([words, cells]).numpy()[0]
+    match, row, column = grounded[:, 0], grounded[:, 1], grounded[:, 2]
+    np.testing.assert_allclose([row[0], column[0]], [-1 / 3, 1.0], atol=1e-3)
+    np.testing.assert_allclose([row[1], column[1]], [0.0, 0.0], atol=1e-6)  # nowhere: the grid's centre
+    assert match[0] > match[1] + 40
+
+
+def test_phrase_grounding_reads_only_earlier_words_and_masks_padding():
+    layer = _grounding_that_looks_for_the_word_itself(span=3)
+    layer.phrase_queries.set_weights([np.random.default_rng(0).normal(size=(3, 4, 4)).astype("float32")])
+    cells = np.random.default_rng(1).normal(size=(1, 16, 4)).astype("float32")
+    words = np.random.default_rng(2).normal(size=(1, 5, 4)).astype("float32")
+    changed_last = words.copy()
+    changed_last[0, 4] += 1.0
+    mask = np.array([[True, True, True, True, False]])
+    grounded = layer([words, cells], mask=[mask, None]).numpy()
+    np.testing.assert_allclose(layer([changed_last, cells], mask=[mask, None]).numpy(), grounded, atol=1e-6)
+    np.testing.assert_allclose(layer([words[:, :3], cells]).numpy(), grounded[:, :3], atol=1e-6)
+    assert layer.compute_mask([words, cells], [mask, None]) is mask
+
+
+def test_grounding_fusion_is_refused_without_an_image_and_a_text():
+    with pytest.raises(ValueError, match="fusion: grounding .* needs modalities image and text"):
+        fusion_classifier(("text", "audio"), 2, fusion="grounding", vectorizer=object())

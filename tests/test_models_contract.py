@@ -21,6 +21,7 @@ from mmzoo.training.trainer import build_model
 CASES = [
     ("shapes_image_text_matching", {"fusion": "film"}),
     ("shapes_image_text_matching", {"fusion": "concat", "interaction": True}),
+    ("shapes_image_text_matching", {"fusion": "grounding"}),
     ("shapes_text_audio_matching", {"fusion": "attention"}),
     ("shapes_text_audio_matching", {"fusion": "film"}),
     ("avdigits", {"fusion": "late"}),

@@ -19,6 +19,7 @@ class Encoded:
     sequence: object  # [batch, positions, width]
     vector: object  # [batch, width]
     grid: object = None  # images: the cells as a map [batch, height, width, channels]
+    embedded: object = None  # text: the word embeddings before any context, to compose phrases from
 
 
 def image_inputs(image_shape):
@@ -67,7 +68,7 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
     words = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
                                        name=f"{name}_bilstm")(embedded)
     vector = keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name=f"{name}_summary")(words)
-    return Encoded(words, vector)
+    return Encoded(words, vector, embedded=embedded)
 
 
 def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, name="audio"):

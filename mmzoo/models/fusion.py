@@ -9,6 +9,10 @@
 - `film`: feature-wise modulation (FiLM): the text (or, without text, the first modality's
   vector) scales and shifts every channel of the other modality's cells or frames in
   residual blocks, which are then pooled: the text chooses what the image encoder looks for.
+- `grounding`: image and text, built to generalise to unseen combinations of words: each
+  word, with the two before it, is looked for in the image's cells as a sum of its words'
+  queries ("purple triangle" is "purple" plus "triangle"); a BiLSTM reads per word how well
+  and where it was found, next to a narrow projection of the word saying what it is.
 - `late`: decision-level fusion: a classifier per modality, their probabilities averaged.
 
 With one modality it is the unimodal model of an ablation.
@@ -19,9 +23,9 @@ from __future__ import annotations
 import keras
 
 from mmzoo.models import encoders
-from mmzoo.models.layers import FeatureModulation, ModalityAttention, ModalityDropout
+from mmzoo.models.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
 
-FUSIONS = ("concat", "attention", "film", "late")
+FUSIONS = ("concat", "attention", "film", "grounding", "late")
 MODALITIES = ("image", "text", "audio")
 
 
@@ -45,6 +49,9 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     if modality_dropout and len(modalities) > 1 and fusion not in ("concat", "attention"):
         raise ValueError(f"modality_dropout: zeroes the modality vectors that concat and attention fusion "
                          f"combine; {fusion} fusion does not combine such vectors")
+    if fusion == "grounding" and len(modalities) > 1 and set(modalities) != {"image", "text"}:
+        raise ValueError(f"fusion: grounding looks up text in an image's cells; it needs modalities "
+                         f"image and text, got {modalities}")
     if "text" in modalities and vectorizer is None:
         raise ValueError("vectorizer: a text model needs a StrictTextVectorization adapted on its captions")
 
@@ -76,6 +83,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         conditioning = "text" if "text" in modalities else modalities[0]
         modulated = next(m for m in modalities if m != conditioning)
         probabilities = head(_film_vector(encoded[modulated], encoded[conditioning].vector, width), "fusion")
+    elif fusion == "grounding":
+        probabilities = head(_grounded_vector(encoded["text"].embedded, encoded["image"], width), "fusion")
     elif fusion == "concat":
         fused = keras.layers.Concatenate(name="concat_fusion")(vectors)
         if interaction:
@@ -101,6 +110,18 @@ def _cross_modal_vector(words, cells, width, heads=4):
     product = keras.layers.Multiply(name="word_evidence")([words, attended])
     compared = keras.layers.Concatenate(name="word_comparison")([words, attended, product])
     return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name="comparison_bilstm")(compared)
+
+
+def _grounded_vector(word_embeddings, image, width, heads=4, role_width=8):
+    """Per word, how well and where its phrase was found (`PhraseGrounding`) and what the word
+    is, through a projection too narrow to remember which attributes go together; a BiLSTM
+    reads them in order, to check each object and the relation between where the two were found."""
+    grid_shape = tuple(image.grid.shape[1:3])
+    grounded = PhraseGrounding(heads, width // heads, grid_shape, name="phrase_grounding")(
+        [word_embeddings, image.sequence])
+    role = keras.layers.Dense(role_width, name="word_role")(word_embeddings)
+    read = keras.layers.Concatenate(name="grounded_words")([grounded, role])
+    return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name="grounding_bilstm")(read)
 
 
 def _film_vector(modulated, condition, width, blocks=2):
