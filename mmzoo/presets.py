@@ -26,7 +26,7 @@ KERAS_FILE = "model.keras"
 FUSION_PRESETS = {
     "fusion_shapes_image_text": TrainConfig(
         model="fusion_classifier", task="shapes_image_text_matching",
-        model_args={"fusion": "concat", "interaction": True}, epochs=15, batch_size=64, learning_rate=5e-4,
+        model_args={"fusion": "grounding"}, epochs=20, batch_size=64, learning_rate=1e-3,
         evaluate_splits=("test", "compositional")),
     "fusion_shapes_text_audio": TrainConfig(
         model="fusion_classifier", task="shapes_text_audio_matching",

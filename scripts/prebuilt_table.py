@@ -1,6 +1,7 @@
 """Print the README's tables from the files the training scripts wrote (figures are never
 typed in by hand): the prebuilt models from their model cards, and the variants trained
-beside them from `benchmarks/results/fusion_ablations.json`.
+beside them from `benchmarks/results/fusion_ablations.json`, and the image-text models on
+another renderer's scenes from `benchmarks/results/independent_renderer.json`.
 
     python scripts/prebuilt_table.py
 """
@@ -10,7 +11,9 @@ from pathlib import Path
 
 from mmzoo import presets
 
-ABLATIONS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "fusion_ablations.json"
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+ABLATIONS = RESULTS / "fusion_ablations.json"
+INDEPENDENT_RENDERER = RESULTS / "independent_renderer.json"
 
 
 def prebuilt_table():
@@ -39,7 +42,19 @@ def ablation_table():
                   f"{figures['test_accuracy']:.4f} | {'-' if compositional is None else f'{compositional:.4f}'} |")
 
 
+def independent_renderer_table():
+    if not INDEPENDENT_RENDERER.exists():
+        return
+    print("| preset | version | scenes | test distribution | compositional |")
+    print("|---|---|---|---|---|")
+    for preset, figures in json.loads(INDEPENDENT_RENDERER.read_text()).items():
+        print(f"| `{preset}` | {figures['version']} | {figures['scenes']:,} x 2 captions | "
+              f"{figures['test_accuracy']:.4f} | {figures['compositional_accuracy']:.4f} |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
     ablation_table()
+    print()
+    independent_renderer_table()
