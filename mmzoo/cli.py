@@ -13,9 +13,12 @@ from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 # Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
-MODEL_FAMILIES = {"fusion": "fusion_classifier"}
+MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
-TASK_NAMES = ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching")
+TASK_NAMES = ("avdigits", "shapes_captioning", "shapes_image_text_matching", "shapes_text_audio_matching")
+# Per family: the tasks it trains on (the first is the default).
+FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),
+                "captioner": ("shapes_captioning",)}
 FUSIONS = ("concat", "attention", "film", "grounding", "late")
 QUICKSTART_PRESET = "fusion_avdigits"
 
@@ -80,7 +83,7 @@ def _add_model_commands(subcommands):
     train = subcommands.add_parser(
         "train", help="train a preset's model, a model family on a task, or a config file, with the shared trainer",
         description="mmzoo train fusion_avdigits | mmzoo train fusion --task avdigits --fusion film | "
-                    "mmzoo train --config run.json")
+                    "mmzoo train captioner [--attention] | mmzoo train --config run.json")
     train.add_argument("what", nargs="?", choices=sorted(PRESET_CONFIGS) + sorted(MODEL_FAMILIES),
                        metavar="PRESET|FAMILY", help=f"a preset ({', '.join(sorted(PRESET_CONFIGS))}) or a "
                        f"model family ({', '.join(sorted(MODEL_FAMILIES))}, with --task)")
@@ -92,7 +95,8 @@ def _add_model_commands(subcommands):
     train.add_argument("--learning-rate", type=float, default=None)
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
-    train.add_argument("--fusion", choices=FUSIONS, default=None)
+    train.add_argument("--fusion", choices=FUSIONS, default=None, help="fusion family only")
+    train.add_argument("--attention", action="store_true", help="captioner only: soft attention over the image")
     train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     train.set_defaults(run=_train)
@@ -114,6 +118,8 @@ def _add_model_commands(subcommands):
     predict.add_argument("--image", type=Path, help="an image file (PNG, JPEG, GIF, BMP)")
     predict.add_argument("--text", help="a caption")
     predict.add_argument("--audio", type=Path, help="a WAV file (16-bit PCM mono, 8-48 kHz)")
+    predict.add_argument("--signature", default="serving_default",
+                         help="e.g. greedy (captioner: greedy decoding instead of beam search)")
     predict.set_defaults(run=_predict)
 
     listing = subcommands.add_parser("list", help="the prebuilt models and their test figures")
@@ -132,21 +138,29 @@ def _train(args):
             raise InvalidInputError(args.config, "no such config file")
         config, name = TrainConfig.load(args.config), args.config.stem
     elif args.what in MODEL_FAMILIES:
-        if args.task not in TASK_NAMES:
-            raise InvalidInputError("--task", f"{args.what} needs a task, one of {', '.join(TASK_NAMES)}; "
-                                    f"got {args.task!r}")
-        config = TrainConfig(model=MODEL_FAMILIES[args.what], task=args.task,
-                             model_args={"fusion": args.fusion or "attention"})
-        name = f"{args.what}_{args.task}"
+        family_tasks = FAMILY_TASKS[args.what]
+        task = args.task or (family_tasks[0] if len(family_tasks) == 1 else None)
+        if task not in family_tasks:
+            raise InvalidInputError("--task", f"{args.what} trains on {', '.join(family_tasks)}; got {args.task!r}")
+        default_args = {"fusion": {"fusion": "attention"}, "captioner": {}}[args.what]
+        config = TrainConfig(model=MODEL_FAMILIES[args.what], task=task, model_args=default_args)
+        name = f"{args.what}_{task}"
     else:
         config, name = PRESET_CONFIGS[args.what], args.what
     if args.task and args.what not in MODEL_FAMILIES:
         raise InvalidInputError("--task", "a preset or a config file names its own task")
+    is_captioner = config.model == MODEL_FAMILIES["captioner"]
+    if args.fusion and is_captioner:
+        raise InvalidInputError("--fusion", "the captioner has no fusion; --attention turns its attention on")
+    if args.attention and not is_captioner:
+        raise InvalidInputError("--attention", "only the captioner has a soft attention option")
     changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
                "learning_rate": args.learning_rate, "seed": args.seed}
     model_args = dict(config.model_args)
     if args.fusion:
         model_args["fusion"] = args.fusion
+    if args.attention:
+        model_args["attention"] = True
     if args.modalities:
         model_args["modalities"] = args.modalities
     data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
@@ -156,7 +170,16 @@ def _train(args):
     metrics = train(config, run_dir, verbose=2)
     print(f"run: {run_dir}")
     for split, values in metrics["splits"].items():
-        print(f"  {split}: accuracy {values['accuracy']:.4f} on {values['examples']} examples")
+        print(f"  {split}: {headline(values)} on {values['examples']} examples")
+
+
+def headline(metrics: dict) -> str:
+    """The figures that sum up a split's metrics: accuracy, or a captioner's BLEU-4 and exact match."""
+    if "accuracy" in metrics:
+        return f"accuracy {metrics['accuracy']:.4f}"
+    beam = metrics.get("beam", {})
+    return (f"BLEU-4 {metrics['bleu_4']:.4f}, exact match {metrics['exact_match']:.4f} (greedy)"
+            + (f"; BLEU-4 {beam['bleu_4']:.4f}, exact match {beam['exact_match']:.4f} (beam)" if beam else ""))
 
 
 def _evaluate(args):
@@ -173,8 +196,7 @@ def _evaluate(args):
     if args.split not in task.splits:
         raise InvalidInputError("--split", f"{args.split!r} is not one of {task.splits} for {task.name}")
     model = serving.load_keras_model(directory / "model.keras")
-    metrics = task.evaluate(model, task.dataset(args.split, 64, shuffle=False, inputs=[t.name for t in model.inputs],
-                                                **config.data_args))
+    metrics = task.evaluate(model, args.split, 64, **config.data_args)
     print(json.dumps({args.split: metrics}, indent=2))
 
 
@@ -208,7 +230,9 @@ def _predict(args):
             raise InvalidInputError(args.model, "neither a preset name nor a SavedModel folder")
         serving.verify_checksums(directory)
         loaded = tf.saved_model.load(str(directory))
-    signature = loaded.signatures["serving_default"]
+    if args.signature not in loaded.signatures:
+        raise InvalidInputError("--signature", f"{args.signature!r} is not one of {sorted(loaded.signatures)}")
+    signature = loaded.signatures[args.signature]
     expected = sorted(signature.structured_input_signature[1])
     given = {"image": args.image and _read_input(args.image, "image"), "text": args.text,
              "audio": args.audio and _read_input(args.audio, "audio")}
@@ -231,8 +255,8 @@ def _list(args):
     for name in sorted(PRESET_CONFIGS):
         if name in available:
             metrics = model_card(name)["metrics"]
-            figures = ", ".join(f"{split} {values['accuracy']:.4f}" for split, values in metrics.items())
-            print(f"{name}: {PRESET_CONFIGS[name].task}, accuracy {figures}")
+            figures = "; ".join(f"{split} {headline(values)}" for split, values in metrics.items())
+            print(f"{name}: {PRESET_CONFIGS[name].task}, {figures}")
         else:
             print(f"{name}: {PRESET_CONFIGS[name].task} (not built)")
 

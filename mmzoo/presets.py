@@ -36,7 +36,13 @@ FUSION_PRESETS = {
         model="fusion_classifier", task="avdigits",
         model_args={"fusion": "attention", "modality_dropout": 0.3}, epochs=30, batch_size=64, learning_rate=1e-3),
 }
-PRESET_CONFIGS = {**FUSION_PRESETS}
+CAPTIONER_PRESETS = {
+    "captioner_shapes": TrainConfig(
+        model="vgg_lstm_captioner", task="shapes_captioning",
+        model_args={"attention": True, "width": 128, "embedding_dim": 64, "image_blocks": 3},
+        epochs=12, batch_size=64, learning_rate=1e-3, evaluate_splits=("test", "compositional")),
+}
+PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS}
 
 
 def list_presets() -> list[str]:

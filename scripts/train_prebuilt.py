@@ -21,7 +21,8 @@ def main():
     from mmzoo.training.trainer import train
 
     metrics = train(PRESET_CONFIGS[args.preset], args.runs / args.preset, verbose=2)
-    print(json.dumps({split: m["accuracy"] for split, m in metrics["splits"].items()}, indent=2))
+    print(json.dumps({split: {k: v for k, v in m.items() if k not in ("confusion_matrix", "samples")}
+                      for split, m in metrics["splits"].items()}, indent=2))
 
 
 if __name__ == "__main__":

@@ -15,19 +15,20 @@ SERVE = textwrap.dedent("""
     served = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
     inputs = {k: [base64.b64decode(v) for v in values] for k, values in request.items()}
     count = len(next(iter(inputs.values())))
-    outputs = {"probabilities": [], "class_name": []}
+    outputs = {}
     for start in range(0, count, 32):
         batch = served(**{k: tf.constant(v[start:start + 32]) for k, v in inputs.items()})
-        outputs["probabilities"] += batch["probabilities"].numpy().tolist()
-        outputs["class_name"] += [n.decode() for n in batch["class_name"].numpy()]
+        for name, value in batch.items():
+            values = value.numpy().tolist()
+            outputs.setdefault(name, []).extend(v.decode() if isinstance(v, bytes) else v for v in values)
     outputs["modules"] = sorted(name for name in sys.modules if "." not in name)
     print(json.dumps(outputs))
 """)
 
 
 def serve_in_fresh_process(saved_model_dir, raw: dict, scratch) -> dict:
-    """`raw`: input name -> list of bytes. Returns probabilities, class names and the
-    top-level modules the process imported."""
+    """`raw`: input name -> list of bytes. Returns the signature's outputs by name (strings
+    decoded) and the top-level modules the process imported."""
     script, request = scratch / "serve.py", scratch / "request.json"
     script.write_text(SERVE)
     request.write_text(json.dumps({k: [base64.b64encode(v).decode() for v in values] for k, values in raw.items()}))

@@ -102,6 +102,21 @@ def random_scene(rng: np.random.Generator, compositional=False, objects=None):
 
 
 RELATION_NAMES = ("left of", "right of", "above", "below")
+MIRRORED = {"left of": "right of", "right of": "left of", "above": "below", "below": "above"}
+WITH_IS = {"left of": "is to the left of", "right of": "is to the right of", "above": "is above", "below": "is below"}
+
+
+def reference_captions(annotation: dict) -> list[str]:
+    """The spec's reference captions of a scene: the caption and, with two objects, its mirror
+    and the forms of both with `is to the left of` / `is to the right of` / `is above` / `is below`."""
+    phrases = [f"a {size} {colour} {shape}" for shape, colour, size in
+               zip(annotation["shapes"], annotation["colours"], annotation["sizes"])]
+    if len(phrases) == 1:
+        return phrases
+    first, second, relation = phrases[0], phrases[1], annotation["relation"]
+    mirrored = MIRRORED[relation]
+    return [f"{first} {relation} {second}", f"{second} {mirrored} {first}",
+            f"{first} {WITH_IS[relation]} {second}", f"{second} {WITH_IS[mirrored]} {first}"]
 
 
 def false_caption(annotation: dict, rng: np.random.Generator) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from mmzoo.data import records
@@ -30,8 +31,16 @@ def export_run(run_dir, export_dir, name: str, version: int = 1) -> Path:
     config = TrainConfig.load(run_dir / "config.json")
     metrics = json.loads((run_dir / "metrics.json").read_text())
     task = tasks.get_task(config.task)
-    model = serving.load_keras_model(run_dir / "model.keras")
+    model = serving.load_keras_model(run_dir / "model.keras")  # not compiled: no optimizer state
+    with tempfile.TemporaryDirectory(prefix="mmzoo-export-") as scratch:
+        # The shipped .keras is the model without its optimizer's state (a third of the size with Adam).
+        model.save(Path(scratch) / "model.keras")
+        sources = {"model.keras": Path(scratch) / "model.keras", "config.json": run_dir / "config.json",
+                   "metrics.json": run_dir / "metrics.json"}
+        return _export(model, task, config, metrics, sources, export_dir, name, version)
 
+
+def _export(model, task, config, metrics, sources, export_dir, name, version) -> Path:
     features, _ = next(iter(task.dataset("test", max(WARMUP_BATCH_SIZES), shuffle=False, **config.data_args)))
     raw = serving.encode_raw_inputs(features, serving.raw_input_names(model))
     warmup = [{key: values[:size] for key, values in raw.items()} for size in WARMUP_BATCH_SIZES]
@@ -39,20 +48,21 @@ def export_run(run_dir, export_dir, name: str, version: int = 1) -> Path:
     card = {
         "architecture": config.model,
         "model_args": config.model_args,
-        "task": {"name": task.name, "description": task.description, "class_names": list(task.class_names),
+        "task": {"name": task.name, "description": task.description,
+                 **({"class_names": list(task.class_names)} if hasattr(task, "class_names") else {}),
                  "data": config.data_args or {"size": "default"}},
         "config": config.to_dict(),
-        "metrics": {split: {k: v for k, v in values.items() if k != "confusion_matrix"}
+        "metrics": {split: {k: v for k, v in values.items() if k not in ("confusion_matrix", "samples")}
                     for split, values in metrics["splits"].items()},
-        "keras_model_sha256": records.sha256_file(run_dir / "model.keras"),
+        "keras_model_sha256": records.sha256_file(sources["model.keras"]),
     }
     exported = serving.export_saved_model(model, export_dir, name, version=version,
-                                          postprocess=serving.classification_outputs(task.class_names),
+                                          signatures=task.serving_signatures(model),
                                           warmup_examples=warmup, card=card)
     try:
-        for file in RUN_FILES:
+        for file, source in sources.items():
             partial = exported.parent / f".{file}.partial"
-            shutil.copyfile(run_dir / file, partial)
+            shutil.copyfile(source, partial)
             partial.replace(exported.parent / file)
     except BaseException:
         shutil.rmtree(exported, ignore_errors=True)

@@ -78,13 +78,14 @@ def classification_outputs(class_names):
     return postprocess
 
 
-def serving_function(model, postprocess):
+def serving_function(model, predict):
+    """A function of raw request tensors (by the model's raw input names) for `predict`, which
+    maps the decoded features to named outputs."""
     names = raw_input_names(model)
     signature = [tf.TensorSpec([None], tf.string, name=name) for name in names]
 
     def serve(*raw_tensors):
-        raw = dict(zip(names, raw_tensors))
-        return postprocess(model(model_features_from_raw(raw, model), training=False))
+        return predict(model_features_from_raw(dict(zip(names, raw_tensors)), model))
 
     return serve, signature
 
@@ -110,16 +111,26 @@ def write_warmup_requests(path: Path, name: str, examples: list[dict]):
 
 
 def export_saved_model(model: keras.Model, export_dir, name: str, version: int = 1, postprocess=None,
-                       warmup_examples=(), card: dict | None = None) -> Path:
-    """Write `export_dir/name/version/` all at once; returns that folder."""
+                       warmup_examples=(), card: dict | None = None, signatures: dict | None = None) -> Path:
+    """Write `export_dir/name/version/` all at once; returns that folder.
+
+    `signatures`: {signature name: predict(features) -> outputs}, `serving_default` among them;
+    without it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
+    """
     final = Path(export_dir) / name / str(version)
     if final.exists():
         raise FileExistsError(f"{final}: version {version} of {name} exists; export a new version")
-    serve, signature = serving_function(model, postprocess or (lambda outputs: {"outputs": outputs}))
+    if signatures is None:
+        postprocess = postprocess or (lambda outputs: {"outputs": outputs})
+        signatures = {"serving_default": lambda features: postprocess(model(features, training=False))}
+    if "serving_default" not in signatures:
+        raise ValueError(f"signatures: a serving_default is needed, got {sorted(signatures)}")
     with records.atomic_directory(final) as scratch:
         archive = keras.export.ExportArchive()
         archive.track(model)
-        archive.add_endpoint("serving_default", serve, input_signature=signature)
+        for signature_name, predict in signatures.items():
+            serve, signature = serving_function(model, predict)
+            archive.add_endpoint(signature_name, serve, input_signature=signature)
         archive.write_out(str(scratch), verbose=False)
         if warmup_examples:
             write_warmup_requests(scratch / WARMUP, name, list(warmup_examples))
@@ -168,6 +179,7 @@ def verify_file(path: Path, expected_sha256: str):
 
 def load_keras_model(path, compile=False) -> keras.Model:
     """Load a zoo `.keras` file with `safe_mode=True`: its custom layers are registered on import."""
+    import mmzoo.models.captioner  # noqa: F401
     import mmzoo.models.layers  # noqa: F401
     import mmzoo.data.preprocessing  # noqa: F401
 

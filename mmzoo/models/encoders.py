@@ -11,7 +11,7 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing
-from mmzoo.models.layers import LengthMask, PositionEmbedding, SpecAugment
+from mmzoo.models.layers import LengthMask, PositionEmbedding, SpecAugment, VGG16Preprocess
 
 
 @dataclasses.dataclass
@@ -26,8 +26,8 @@ def image_inputs(image_shape):
     return keras.Input(shape=tuple(image_shape), dtype="float32", name="image")
 
 
-def text_inputs():
-    return keras.Input(shape=(), dtype="string", name="text")
+def text_inputs(name="text"):
+    return keras.Input(shape=(), dtype="string", name=name)
 
 
 def audio_inputs():
@@ -56,6 +56,26 @@ def image_encoder(image, width=64, blocks=2, filters=32, name="image"):
     cells = PositionEmbedding(name=f"{name}_positions")(cells)
     grid = keras.layers.Reshape(grid_shape + (width,), name=f"{name}_grid")(cells)
     vector = keras.layers.Flatten(name=f"{name}_flatten")(x)
+    vector = keras.layers.Dense(width, activation="relu", name=f"{name}_vector")(vector)
+    return Encoded(cells, vector, grid)
+
+
+def vgg16_image_encoder(image, width=64, weights=None, name="vgg16"):
+    """`keras.applications.VGG16` without its classifier (its caffe-style preprocessing inside
+    the model), its last feature map's cells projected to `width`, with learned positions.
+
+    `weights`: None (random), a local weights file of VGG16 without top (offline), or
+    "imagenet", which downloads them from the internet on first use.
+    """
+    backbone = keras.applications.VGG16(include_top=False, weights=weights, input_shape=tuple(image.shape[1:]))
+    backbone.name = f"{name}_backbone"
+    x = backbone(VGG16Preprocess(name=f"{name}_preprocess")(image))
+    grid_shape = tuple(x.shape[1:3])
+    cells = keras.layers.Reshape((-1, x.shape[-1]), name=f"{name}_flat_cells")(x)
+    cells = keras.layers.Dense(width, name=f"{name}_cell_projection")(cells)
+    cells = PositionEmbedding(name=f"{name}_cells")(cells)
+    grid = keras.layers.Reshape(grid_shape + (width,), name=f"{name}_grid")(cells)
+    vector = keras.layers.GlobalAveragePooling2D(name=f"{name}_pool")(x)
     vector = keras.layers.Dense(width, activation="relu", name=f"{name}_vector")(vector)
     return Encoded(cells, vector, grid)
 

@@ -21,6 +21,16 @@ class PositionEmbedding(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
+class VGG16Preprocess(keras.layers.Layer):
+    """`keras.applications.vgg16.preprocess_input` as a layer, for images in [0, 1]: to 0-255,
+    RGB to BGR, minus the ImageNet channel means (what VGG16's weights were trained on)."""
+
+    def call(self, images):
+        bgr = tf.reverse(images * 255.0, axis=[-1])
+        return bgr - tf.constant([103.939, 116.779, 123.68], images.dtype)
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
 class LengthMask(keras.layers.Layer):
     """Marks the frames of zero-padded audio as masked, from the waveform lengths.
 

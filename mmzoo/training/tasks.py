@@ -5,7 +5,7 @@
     count(split, **data_args) -> examples in the split
     builder_arguments(model_args, data_args) -> what the model builder needs from the task
     compile_arguments -> loss and metrics for `compile` ({} for a model with its own train_step)
-    evaluate(model, dataset) -> metrics (a dict; "accuracy" and the like)
+    evaluate(model, split, batch_size, **data_args) -> metrics of the split (a dict)
 
 `register_task` adds one (a later architecture, or your own data).
 """
@@ -19,7 +19,10 @@ import tensorflow as tf
 
 from mmzoo.data import build, preprocessing, tasks as views
 from mmzoo.data.readers import DIGIT_WORDS
+from mmzoo.evaluation.captioning import caption_metrics
 from mmzoo.evaluation.classification import evaluate_classifier
+from mmzoo.export import serving
+from mmzoo.models import captioner
 
 TEXT_SEQUENCE_LENGTH = 16
 
@@ -65,8 +68,100 @@ class ClassificationTask:
     def compile_arguments(self) -> dict:
         return {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
 
-    def evaluate(self, model, dataset) -> dict:
+    def serving_signatures(self, model) -> dict:
+        """What the exported SavedModel answers: class probabilities, id, name and score."""
+        postprocess = serving.classification_outputs(self.class_names)
+        return {"serving_default": lambda features: postprocess(model(features, training=False))}
+
+    def evaluate(self, model, split, batch_size, **data_args) -> dict:
+        inputs = [tensor.name for tensor in model.inputs]
+        dataset = self.dataset(split, batch_size, shuffle=False, inputs=inputs, **data_args)
         return evaluate_classifier(model, dataset, self.class_names)
+
+
+CAPTION_BEAM_WIDTH = 4
+CAPTION_LENGTH_PENALTY = 0.6
+_caption_vectorizers = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class CaptioningTask:
+    """Image to caption. The dataset gives the model the image and the caption it reads
+    (teacher forcing) and, as the target, the caption's word ids and end token; evaluation
+    decodes in the graph (greedy and beam search) and scores against every reference."""
+
+    name: str
+    description: str
+    view: Callable  # (split, batch_size=..., shuffle=..., drop_remainder=..., with_references=..., **data_args)
+    count: Callable  # (split, **data_args) -> examples in the split
+    training_captions: Callable  # (**data_args) -> the captions the vectorizer adapts on
+    max_words: int  # the longest caption the vectorizer keeps
+    image_shape: tuple = (64, 64, 3)
+    splits: tuple = ("train", "validation", "test")
+    modalities: tuple = ("image",)
+
+    def vectorizer(self, **data_args):
+        """Adapted once per data (the model and the dataset must share it)."""
+        key = (self.name, tuple(sorted(data_args.items())))
+        if key not in _caption_vectorizers:
+            _caption_vectorizers[key] = preprocessing.text_vectorizer(
+                self.training_captions(**data_args), sequence_length=self.max_words + 1, on_unknown="unk",
+                name="caption_vectorizer")
+        return _caption_vectorizers[key]
+
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        if split not in self.splits:
+            raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
+        targets = captioner.caption_targets(self.vectorizer(**data_args))
+        dataset = self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder,
+                            **data_args)
+        examples = self.count(split, **data_args)
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(
+            examples // batch_size if drop_remainder else -(-examples // batch_size)))
+        return dataset.map(lambda features, caption: (
+            {"image": features["image"], "caption": caption}, targets(caption)))
+
+    def builder_arguments(self, model_args, data_args) -> dict:
+        return {"vectorizer": self.vectorizer(**data_args), "image_shape": self.image_shape}
+
+    @property
+    def compile_arguments(self) -> dict:
+        import keras
+
+        return {"loss": captioner.caption_loss,
+                "metrics": [keras.metrics.MeanMetricWrapper(captioner.next_word_accuracy, name="accuracy")]}
+
+    def serving_signatures(self, model) -> dict:
+        """`serving_default`: beam search; `greedy`: greedy decoding. Each gives per image the
+        caption, its score (length-normalised log-probability) and log-probability."""
+        decode = captioner.CaptionDecoder(model)
+
+        def signature(beam_width):
+            def predict(features):
+                decoded = decode(features["image"], beam_width=beam_width, alpha=CAPTION_LENGTH_PENALTY)
+                return {key: decoded[key] for key in ("caption", "score", "log_probability")}
+            return predict
+
+        return {"serving_default": signature(CAPTION_BEAM_WIDTH), "greedy": signature(1)}
+
+    def evaluate(self, model, split, batch_size, **data_args) -> dict:
+        """Greedy and beam-search captions of the split, scored against all references."""
+        decode = captioner.CaptionDecoder(model)
+        decoders = {"greedy": tf.function(lambda images: decode(images, beam_width=1)["caption"]),
+                    "beam": tf.function(lambda images: decode(images, beam_width=CAPTION_BEAM_WIDTH,
+                                                              alpha=CAPTION_LENGTH_PENALTY)["caption"])}
+        captions = {method: [] for method in decoders}
+        references = []
+        for features, _ in self.view(split, batch_size=batch_size, shuffle=False, with_references=True,
+                                     **data_args):
+            references += [[r.decode() for r in row if r] for row in features["references"].numpy()]
+            for method, decoder in decoders.items():
+                captions[method] += [c.decode() for c in decoder(features["image"]).numpy()]
+        metrics = {method: caption_metrics(captions[method], references) for method in decoders}
+        metrics["beam"]["beam_width"] = CAPTION_BEAM_WIDTH
+        return {**metrics["greedy"], "beam": metrics["beam"],
+                "samples": [{"greedy": g, "beam": b, "references": r}
+                            for g, b, r in list(zip(captions["greedy"], captions["beam"], references))[:20]]}
 
 
 def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
@@ -79,6 +174,10 @@ def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
 
 def _shapes_count(split, size="default", seed=0, home=None):
     return 2 * build.shapes_world_sizes(size)[split]  # a positive and a negative per scene
+
+
+def _shapes_scene_count(split, size="default", seed=0, home=None):
+    return build.shapes_world_sizes(size)[split]
 
 
 def _avdigits_count(split, fsdd_dir=None, seed=0, home=None):
@@ -100,6 +199,10 @@ TASKS = {
             "avdigits", "Which digit: a handwritten image and a spoken word of the same label.",
             ("image", "audio"), DIGIT_WORDS, (build.AVDIGITS_IMAGE_SIZE,) * 2 + (1,),
             views.avdigits_classification, _avdigits_count),
+        CaptioningTask(
+            "shapes_captioning", "Describe the Shapes World scene in one caption.", views.captioning,
+            _shapes_scene_count, shapes_training_captions, max_words=13,
+            splits=("train", "validation", "test", "compositional")),
     )
 }
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.models import fusion
+from mmzoo.models import captioner, fusion
 from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
-BUILDERS = {"fusion_classifier": fusion.fusion_classifier}
+BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner}
 BACKUP_DIR = "backup"
 HISTORY = "history.csv"
 
@@ -98,6 +98,11 @@ def _epochs_backed_up(run_dir) -> int:
     return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
 
 
+def _monitor_mode(monitor):
+    """Higher is better for accuracies; lower for losses (Keras cannot tell for a metric of ours)."""
+    return "max" if "acc" in monitor else "min"
+
+
 def _best_logged(history_csv, monitor):
     """The best `monitor` value of the epochs before a restart: the best checkpoint then keeps
     the best weights of the whole run, not of the epochs after the restart."""
@@ -107,7 +112,7 @@ def _best_logged(history_csv, monitor):
         values = [float(row[monitor]) for row in csv.DictReader(stream) if row.get(monitor)]
     if not values:
         return None
-    return max(values) if "acc" in monitor else min(values)
+    return max(values) if _monitor_mode(monitor) == "max" else min(values)
 
 
 def _use_mixed_precision(config):
@@ -157,14 +162,15 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         keras.callbacks.BackupAndRestore(str(write_dir / BACKUP_DIR)),
         keras_fixes.RandomStateBackup(write_dir / BACKUP_DIR),
         keras.callbacks.ModelCheckpoint(str(checkpoints / "best.weights.h5"), monitor=config.monitor,
-                                        save_best_only=True, save_weights_only=True,
+                                        mode=_monitor_mode(config.monitor), save_best_only=True, save_weights_only=True,
                                         initial_value_threshold=_best_logged(write_dir / HISTORY, config.monitor)),
         keras.callbacks.ModelCheckpoint(str(checkpoints / "last.weights.h5"), save_weights_only=True),
         keras.callbacks.CSVLogger(str(write_dir / HISTORY), append=True),
         keras.callbacks.TensorBoard(str(write_dir / "logs")),
     ]
     if config.early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.early_stopping_patience))
+        callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.early_stopping_patience,
+                                                       mode=_monitor_mode(config.monitor)))
 
     started = time.perf_counter()
     history = model.fit(train_data, epochs=config.epochs, steps_per_epoch=steps_per_epoch,
@@ -188,8 +194,7 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         "train_examples_per_second": round(epochs_run * steps_per_epoch * global_batch / max(train_seconds, 1e-9), 1),
         "best_validation": {k: max(v) if "accuracy" in k else min(v) for k, v in history.history.items()
                             if k.startswith("val_")},
-        "splits": {split: task.evaluate(model, task.dataset(split, global_batch, shuffle=False, inputs=inputs,
-                                                            **config.data_args))
+        "splits": {split: task.evaluate(model, split, global_batch, **config.data_args)
                    for split in config.evaluate_splits},
     }
     model.save(write_dir / "model.keras")

@@ -1,0 +1,178 @@
+"""VGG + LSTM image captioner (Show and Tell; with `attention=True`, Show, Attend and Tell).
+
+A VGG-style image encoder (the zoo's compact one for 64 x 64 Shapes scenes, or
+`keras.applications.VGG16`) initialises an LSTM decoder that reads the caption so far and
+predicts the next word; with attention, each step also looks over the image's cells and reads
+what it found with the LSTM's output. Trained with teacher forcing: the model reads the
+caption (a string: the vectorizer is inside) shifted behind a start token and predicts it,
+followed by an end token, with a loss masked to the caption's length.
+
+Decoding (`caption_images`) runs inside the graph with `mmzoo.models.decoding`: greedy, or
+beam search with length normalisation; the exported SavedModel maps image bytes to captions.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from mmzoo.models import decoding, encoders
+
+
+def special_token_ids(vectorizer):
+    """The end and start token ids, after the vectorizer's own (0 padding, 1 [UNK], words)."""
+    size = int(vectorizer.vocabulary_size())
+    return {"end": size, "start": size + 1}
+
+
+def output_vocabulary(vectorizer):
+    """Words by output id: the vectorizer's vocabulary, then the end token."""
+    return list(vectorizer.get_vocabulary()) + ["[end]"]
+
+
+def vgg_lstm_captioner(vectorizer, image_shape=(64, 64, 3), encoder="compact", vgg16_weights=None,
+                       width=256, embedding_dim=128, image_blocks=2, attention=False, dropout=0.1, name=None):
+    """A Keras functional model: `image` float [H, W, 3] in [0, 1] and `caption` string to
+    next-word logits [batch, max_length, vocabulary + 1] (the last id is the end token).
+
+    `vectorizer`: a StrictTextVectorization with `output_sequence_length` (the longest caption
+    plus one), adapted on the training captions. `encoder`: "compact" (VGG-style 3x3 conv
+    blocks) or "vgg16" (`keras.applications.VGG16`; `vgg16_weights` a local weights file, or
+    "imagenet", which downloads them, or None for random). `attention`: Show, Attend and Tell
+    soft attention over the encoder's cells at every step.
+    """
+    if encoder not in ("compact", "vgg16"):
+        raise ValueError(f"encoder: must be 'compact' or 'vgg16', got {encoder!r}")
+    if vectorizer is None or not vectorizer.get_config().get("output_sequence_length"):
+        raise ValueError("vectorizer: the captioner needs a StrictTextVectorization with output_sequence_length")
+    special = special_token_ids(vectorizer)
+
+    image = encoders.image_inputs(image_shape)
+    caption = encoders.text_inputs("caption")
+    if encoder == "compact":
+        encoded = encoders.image_encoder(image, width, image_blocks)
+    else:
+        encoded = encoders.vgg16_image_encoder(image, width, vgg16_weights)
+    initial_h = keras.layers.Dense(width, activation="tanh", name="initial_h")(encoded.vector)
+    initial_c = keras.layers.Dense(width, name="initial_c")(encoded.vector)
+
+    tokens = vectorizer(caption)
+    previous_words = ShiftRight(special["start"], name="previous_words")(tokens)
+    # No mask: the decoder is causal, so the padding after a caption cannot change the predictions
+    # within it, and the loss ignores the padding's targets (a mask would reach the loss as
+    # per-word weights and undo its per-caption average).
+    embedded = keras.layers.Embedding(special["start"] + 1, embedding_dim, name="caption_embedding")(previous_words)
+    embedded = keras.layers.Dropout(dropout, name="embedding_dropout")(embedded)
+    outputs, _, _ = keras.layers.LSTM(width, return_sequences=True, return_state=True, name="decoder_lstm")(
+        embedded, initial_state=[initial_h, initial_c])
+    if attention:
+        outputs = _attend(outputs, encoded.sequence)
+    outputs = keras.layers.Dropout(dropout, name="output_dropout")(outputs)
+    logits = keras.layers.Dense(special["end"] + 1, name="next_word", dtype="float32")(outputs)
+    model = keras.Model({"image": image, "caption": caption}, logits, name=name or "vgg_lstm_captioner")
+    return model
+
+
+def _attend(outputs, cells):
+    """Each step's LSTM output looks over the image cells (additive attention); the output and
+    what it found are read together."""
+    context = keras.layers.AdditiveAttention(name="image_attention")([outputs, cells])
+    return keras.layers.Concatenate(name="output_and_context")([outputs, context])
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class ShiftRight(keras.layers.Layer):
+    """Teacher forcing: the words before each position, a start token first, the same length;
+    masked after the caption's end token position (padding stays 0)."""
+
+    def __init__(self, start_id, **kwargs):
+        super().__init__(**kwargs)
+        self.start_id = start_id
+
+    def call(self, tokens):
+        tokens = tf.cast(tokens, tf.int32)
+        lengths = tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=-1)
+        shifted = tf.concat([tf.fill([tf.shape(tokens)[0], 1], self.start_id), tokens[:, :-1]], axis=1)
+        keep = tf.sequence_mask(lengths + 1, tf.shape(tokens)[1])
+        return tf.where(keep, shifted, tf.zeros_like(shifted))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "start_id": self.start_id}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+def caption_loss(targets, logits):
+    """Cross-entropy per caption, averaged over its words and end token (padding ignored): each
+    caption weighs the same, so the mean over the global batch is the same on any number of
+    replicas (Keras divides the per-example losses by the global batch)."""
+    targets = tf.cast(targets, tf.int32)
+    mask = tf.cast(targets > 0, logits.dtype)
+    per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
+    return tf.reduce_sum(per_token * mask, axis=-1) / tf.maximum(tf.reduce_sum(mask, axis=-1), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+def next_word_accuracy(targets, logits):
+    targets = tf.cast(targets, tf.int32)
+    mask = tf.cast(targets > 0, tf.float32)
+    right = tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), targets), tf.float32)
+    return tf.reduce_sum(right * mask, axis=-1) / tf.maximum(tf.reduce_sum(mask, axis=-1), 1.0)
+
+
+def caption_targets(vectorizer):
+    """A function from captions to what the model predicts for them: their word ids, then the
+    end token."""
+    end = special_token_ids(vectorizer)["end"]
+
+    def targets(captions):
+        tokens = tf.cast(vectorizer(captions), tf.int32)
+        lengths = tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=-1)
+        return tokens + end * tf.one_hot(lengths, tf.shape(tokens)[-1], dtype=tf.int32)
+
+    return targets
+
+
+class CaptionDecoder:
+    """The trained captioner's layers, rewired for one step at a time (shared weights)."""
+
+    def __init__(self, model: keras.Model):
+        vectorizer = next(layer for layer in model.layers if hasattr(layer, "get_vocabulary"))
+        self.special = special_token_ids(vectorizer)
+        self.vocabulary = output_vocabulary(vectorizer)
+        self.max_length = int(vectorizer.get_config()["output_sequence_length"])
+        self.attention = any(layer.name == "image_attention" for layer in model.layers)
+        state_outputs = [model.get_layer("initial_h").output, model.get_layer("initial_c").output]
+        if self.attention:  # the cells the attention looks over are part of the state
+            state_outputs.append(model.get_layer("image_attention").input[1])
+        self.image_to_state = keras.Model(model.get_layer("image").output, state_outputs)
+        self.embedding = model.get_layer("caption_embedding")
+        self.lstm = model.get_layer("decoder_lstm")
+        self.image_attention = model.get_layer("image_attention") if self.attention else None
+        self.next_word = model.get_layer("next_word")
+
+    def initial_state(self, images):
+        return tuple(self.image_to_state(images, training=False))
+
+    def step(self, previous, state):
+        h, c, *cells = state
+        embedded = self.embedding(previous[:, None])
+        output, h, c = self.lstm(embedded, initial_state=[h, c], training=False)
+        if self.attention:
+            output = tf.concat([output, self.image_attention([output, cells[0]])], axis=-1)
+        logits = self.next_word(output)[:, 0]
+        return tf.nn.log_softmax(tf.cast(logits, tf.float32)), (h, c, *cells)
+
+    def __call__(self, images, beam_width=1, alpha=0.6):
+        """Captions of a batch of images: `caption` [batch] string, `score` (length-normalised
+        log-probability), `log_probability`, `tokens` and `length`; beam_width 1 is greedy."""
+        batch = tf.shape(images)[0]
+        decoded = decoding.beam_search(self.step, self.initial_state(images), batch, self.special["start"],
+                                       self.special["end"], self.max_length, beam_width=beam_width,
+                                       alpha=alpha if beam_width > 1 else 0.0)
+        best = {key: value[:, 0] for key, value in decoded.items()}
+        return {"caption": decoding.tokens_to_text(best["tokens"], self.vocabulary, best["lengths"]),
+                "score": best["scores"], "log_probability": best["log_probabilities"],
+                "tokens": best["tokens"], "length": best["lengths"]}
