@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 
-def savedmodel_latency(directory, config, requests):
+def savedmodel_latency(directory, config, requests, signature_name="serving_default"):
     """p50 and p99 of single requests of raw test examples at batch 1 and 32, after warmup."""
     import numpy as np
     import tensorflow as tf
@@ -30,7 +30,7 @@ def savedmodel_latency(directory, config, requests):
     from mmzoo.export import serving
     from mmzoo.training import tasks
 
-    signature = tf.saved_model.load(str(directory)).signatures["serving_default"]
+    signature = tf.saved_model.load(str(directory)).signatures[signature_name]
     names = sorted(signature.structured_input_signature[1])
     test_features, _ = next(iter(tasks.get_task(config.task).dataset("test", 32, shuffle=False, **config.data_args)))
     raw = serving.encode_raw_inputs(test_features, names)

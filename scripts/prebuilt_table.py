@@ -14,6 +14,7 @@ from mmzoo import presets
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 ABLATIONS = RESULTS / "fusion_ablations.json"
 INDEPENDENT_RENDERER = RESULTS / "independent_renderer.json"
+CAPTIONER_SAVEDMODEL = RESULTS / "captioner_savedmodel.json"
 
 
 def prebuilt_table():
@@ -22,6 +23,8 @@ def prebuilt_table():
     for name in presets.list_presets():
         card = presets.model_card(name)
         metrics = card["metrics"]
+        if "accuracy" not in metrics["test"]:
+            continue  # a captioner: see captioner_table
         others = ", ".join(f"{split} {values['accuracy']:.4f}" for split, values in metrics.items() if split != "test")
         size = sum(p.stat().st_size for p in presets.preset_dir(name).rglob("*") if p.is_file())
         print(f"| `{name}` | {card['task']['name']} | {card['model_args'].get('fusion', '')} | "
@@ -52,9 +55,28 @@ def independent_renderer_table():
               f"{figures['test_accuracy']:.4f} | {figures['compositional_accuracy']:.4f} |")
 
 
+def captioner_table():
+    if not CAPTIONER_SAVEDMODEL.exists():
+        return
+    results = json.loads(CAPTIONER_SAVEDMODEL.read_text())
+    print(f"`{results['preset']}` version {results['version']}, through its SavedModel:")
+    print()
+    print("| scenes | decoding | BLEU-1 | BLEU-2 | BLEU-3 | BLEU-4 | CIDEr-D | exact match | images |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for scenes, methods in results.items():
+        if not isinstance(methods, dict):
+            continue
+        for method, figures in methods.items():
+            print(f"| {scenes.replace('_', ' ')} | {method} | " + " | ".join(
+                f"{figures[k]:.4f}" for k in ("bleu_1", "bleu_2", "bleu_3", "bleu_4", "cider", "exact_match"))
+                + f" | {figures['examples']:,} |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
     ablation_table()
     print()
     independent_renderer_table()
+    print()
+    captioner_table()

@@ -50,8 +50,9 @@ def main():
         def builder_arguments(self, model_args, data_args):
             return {}
 
-        def evaluate(self, model, dataset):
-            errors = [np.mean((model.predict(x, verbose=0) - y.numpy()) ** 2) for x, y in dataset]
+        def evaluate(self, model, split, batch_size):
+            errors = [np.mean((model.predict(x, verbose=0) - y.numpy()) ** 2)
+                      for x, y in self.dataset(split, batch_size, shuffle=False)]
             return {"mse": float(np.mean(errors))}
 
     @keras.saving.register_keras_serializable(package="tests")

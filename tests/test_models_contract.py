@@ -130,6 +130,15 @@ def test_rest_json_request_maps_onto_the_signature(trained):
     _assert_same_outputs(_outputs(served(**{k: tf.constant(v) for k, v in inputs.items()})), trained["expected"])
 
 
+def test_each_weight_is_stored_once(trained):
+    """(keras-team/keras#23553: an ExportArchive stores every weight twice unless worked around.)"""
+    reader = tf.train.load_checkpoint(str(trained["exported"] / "variables" / "variables"))
+    stored = sum(int(np.prod(shape)) for key, shape in reader.get_variable_to_shape_map().items()
+                 if key.endswith("VARIABLE_VALUE"))
+    parameters = trained["model"].count_params()
+    assert parameters <= stored < parameters + 100  # + the random generators' states
+
+
 def test_only_core_tensorflow_ops_in_the_graph(trained):
     from tensorflow.core.protobuf import saved_model_pb2
     from tensorflow.python.framework import op_def_registry

@@ -8,6 +8,17 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+# What each notebook must have printed: its evaluation, and a bad input refused by name.
+EXPECTED_OUTPUTS = {
+    "01_fusion_classifier.ipynb": ["test: accuracy", "image: not an encoded image"],
+    "02_image_captioning.ipynb": ["test          greedy bleu_1", "test          beam   bleu_1",
+                                  "image: not an encoded image", "greedy", "serving_default"],
+}
+MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4}
+
+
+def test_every_notebook_is_checked():
+    assert sorted(p.name for p in NOTEBOOKS) == sorted(EXPECTED_OUTPUTS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -17,5 +28,8 @@ def test_notebook_runs(path, mmzoo_home, monkeypatch, tmp_path):
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
-    assert "test: accuracy" in outputs and "image: not an encoded image" in outputs
+    for expected in EXPECTED_OUTPUTS[path.name]:
+        assert expected in outputs, f"{path.name}: no {expected!r} among its outputs"
+    images = sum(1 for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {}))
+    assert images >= MINIMUM_PICTURES.get(path.name, 0), f"{path.name}: {images} pictures"
     assert os.environ["MMZOO_HOME"] == str(mmzoo_home)

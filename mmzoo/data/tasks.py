@@ -202,3 +202,53 @@ def avdigits_classification(split, batch_size=64, fsdd_dir=None, seed=0, shuffle
         lambda r: ({"image": r["image"], "audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]},
                    tf.cast(r["label"], tf.int32))).cache()
     return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+
+
+CAPTION_READERS = {"flickr8k": "Flickr8kReader", "coco": "CocoCaptionsReader"}
+
+
+def caption_files_reader(split, format, splits, image_size=(64, 64)):
+    """The reader of one split of a captioned-image data set in Flickr8k or COCO layout.
+
+    `splits`: per split, the reader's arguments: Flickr8k `captions_file`, `image_folder` and
+    `split_file`; COCO `annotations_file` and `image_folder`.
+    """
+    from mmzoo.data import readers
+
+    if format not in CAPTION_READERS:
+        raise ValueError(f"format: must be one of {sorted(CAPTION_READERS)}, got {format!r}")
+    if split not in splits:
+        raise ValueError(f"split: {split!r} has no files in data_args['splits'] (it has {sorted(splits)})")
+    return getattr(readers, CAPTION_READERS[format])(image_size=tuple(image_size), **splits[split])
+
+
+def caption_files(split, batch_size=64, format="flickr8k", splits=None, image_size=(64, 64), seed=0,
+                  shuffle=None, with_references=False, drop_remainder=False):
+    """Captioning from image files and their captions: like `captioning`, in `train` one example
+    per (image, reference caption) pair, elsewhere one per image with its first caption."""
+    reader = caption_files_reader(split, format, splits or {}, image_size)
+    height, width = image_size
+    signature = {"image": tf.TensorSpec((height, width, 3), tf.float32), "references": tf.TensorSpec((None,), tf.string)}
+    examples = tf.data.Dataset.from_generator(
+        lambda: ({"image": e["image"], "references": e["references"]} for e in reader), output_signature=signature)
+    if split == "train":
+        examples = examples.flat_map(lambda e: tf.data.Dataset.from_tensor_slices(e["references"]).map(
+            lambda caption: ({"image": e["image"]}, caption)))
+    else:
+        examples = examples.map(lambda e: ({"image": e["image"], **({"references": e["references"]}
+                                                                     if with_references else {})},
+                                           e["references"][0]))
+    examples = examples.cache()
+    if _default_shuffle(split, shuffle):
+        examples = examples.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+    return examples.padded_batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)
+
+
+def caption_files_count(split, format="flickr8k", splits=None, image_size=(64, 64), seed=0):
+    reader = caption_files_reader(split, format, splits or {}, image_size)
+    return sum(len(e["references"]) for e in reader.entries) if split == "train" else len(reader.entries)
+
+
+def caption_files_training_captions(format="flickr8k", splits=None, image_size=(64, 64), seed=0):
+    reader = caption_files_reader("train", format, splits or {}, image_size)
+    return [caption for entry in reader.entries for caption in entry["references"]]

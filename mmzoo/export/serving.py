@@ -21,6 +21,7 @@ import keras
 import tensorflow as tf
 
 from mmzoo.data import preprocessing, records
+from mmzoo.training import keras_fixes
 
 CARD = "mmzoo.json"
 WARMUP = Path("assets.extra") / "tf_serving_warmup_requests"
@@ -128,6 +129,7 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
     with records.atomic_directory(final) as scratch:
         archive = keras.export.ExportArchive()
         archive.track(model)
+        keras_fixes.track_variables_once(archive)
         for signature_name, predict in signatures.items():
             serve, signature = serving_function(model, predict)
             archive.add_endpoint(signature_name, serve, input_signature=signature)

@@ -176,3 +176,20 @@ class CaptionDecoder:
         return {"caption": decoding.tokens_to_text(best["tokens"], self.vocabulary, best["lengths"]),
                 "score": best["scores"], "log_probability": best["log_probabilities"],
                 "tokens": best["tokens"], "length": best["lengths"]}
+
+
+def attention_maps(model, images, captions):
+    """Where a captioner with attention looked while it read each word of `captions` (its own
+    captions, say): [batch, caption words + 1, rows, columns] weights over the image's cells,
+    the last step being the one that predicted the end token."""
+    if not any(layer.name == "image_attention" for layer in model.layers):
+        raise ValueError("model: built without attention (attention=True); it has no attention maps")
+    attention = model.get_layer("image_attention")
+    outputs_and_cells = keras.Model(model.inputs, [model.get_layer("decoder_lstm").output[0], attention.input[1]])
+    outputs, cells = outputs_and_cells({"image": images, "caption": captions}, training=False)
+    _, scores = attention([outputs, cells], return_attention_scores=True)
+    feature_map = next(layer for layer in model.layers if layer.name in ("image_cells", "vgg16_flat_cells"))
+    rows, columns = feature_map.input.shape[1:3]
+    lengths = [len(c.split()) + 1 for c in (captions.numpy() if hasattr(captions, "numpy") else captions)]
+    maps = tf.reshape(scores, [tf.shape(scores)[0], tf.shape(scores)[1], rows, columns])
+    return maps[:, :max(lengths)]

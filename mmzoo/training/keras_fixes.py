@@ -73,3 +73,13 @@ class RandomStateBackup(keras.callbacks.Callback):
         scratch = self.path.with_suffix(".tmp")
         scratch.write_text(json.dumps({path: np.asarray(v.numpy()).tolist() for path, v in self._states().items()}))
         scratch.replace(self.path)
+
+
+def track_variables_once(archive):
+    """`ExportArchive.track(model)` keeps the Keras variable wrappers and the endpoints capture
+    the `tf.Variable`s inside them: two trackables per weight, so the SavedModel stores every
+    weight twice and TF Serving loads it twice (keras-team/keras#23553). Swap the wrappers for
+    their `tf.Variable`s, which checkpointing then de-duplicates. Call after `track`."""
+    tracked = archive._tf_trackable
+    for name in ("variables", "trainable_variables", "non_trainable_variables"):
+        setattr(tracked, name, [getattr(variable, "value", variable) for variable in getattr(tracked, name)])

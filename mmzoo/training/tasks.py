@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Callable
 
 import tensorflow as tf
@@ -80,6 +81,7 @@ class ClassificationTask:
 
 
 CAPTION_BEAM_WIDTH = 4
+MAX_CAPTION_WORDS = 40  # longer captions are cut (and lose their end token)
 CAPTION_LENGTH_PENALTY = 0.6
 _caption_vectorizers = {}
 
@@ -95,18 +97,19 @@ class CaptioningTask:
     view: Callable  # (split, batch_size=..., shuffle=..., drop_remainder=..., with_references=..., **data_args)
     count: Callable  # (split, **data_args) -> examples in the split
     training_captions: Callable  # (**data_args) -> the captions the vectorizer adapts on
-    max_words: int  # the longest caption the vectorizer keeps
-    image_shape: tuple = (64, 64, 3)
+    max_words: int | None = None  # the longest caption the vectorizer keeps; None: the longest in training
+    image_shape: tuple | None = (64, 64, 3)  # None: data_args["image_size"]
     splits: tuple = ("train", "validation", "test")
     modalities: tuple = ("image",)
 
     def vectorizer(self, **data_args):
         """Adapted once per data (the model and the dataset must share it)."""
-        key = (self.name, tuple(sorted(data_args.items())))
+        key = (self.name, json.dumps(data_args, sort_keys=True))
         if key not in _caption_vectorizers:
+            captions = self.training_captions(**data_args)
+            max_words = self.max_words or min(MAX_CAPTION_WORDS, max(len(c.split()) for c in captions))
             _caption_vectorizers[key] = preprocessing.text_vectorizer(
-                self.training_captions(**data_args), sequence_length=self.max_words + 1, on_unknown="unk",
-                name="caption_vectorizer")
+                captions, sequence_length=max_words + 1, on_unknown="unk", name="caption_vectorizer")
         return _caption_vectorizers[key]
 
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
@@ -122,7 +125,8 @@ class CaptioningTask:
             {"image": features["image"], "caption": caption}, targets(caption)))
 
     def builder_arguments(self, model_args, data_args) -> dict:
-        return {"vectorizer": self.vectorizer(**data_args), "image_shape": self.image_shape}
+        image_shape = self.image_shape or tuple(data_args.get("image_size", (64, 64))) + (3,)
+        return {"vectorizer": self.vectorizer(**data_args), "image_shape": image_shape}
 
     @property
     def compile_arguments(self) -> dict:
@@ -203,6 +207,10 @@ TASKS = {
             "shapes_captioning", "Describe the Shapes World scene in one caption.", views.captioning,
             _shapes_scene_count, shapes_training_captions, max_words=13,
             splits=("train", "validation", "test", "compositional")),
+        CaptioningTask(
+            "caption_files", "Describe the image: your own captioned images in Flickr8k or COCO layout "
+            "(data_args: format, splits, image_size).", views.caption_files, views.caption_files_count,
+            views.caption_files_training_captions, image_shape=None),
     )
 }
 
