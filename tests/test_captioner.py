@@ -83,3 +83,17 @@ def test_caption_loss_trains_alike_on_one_and_two_replicas_where_a_token_mean_do
     token_one = _weights_after_training("--logical-cpus", "1", "--token-mean")
     token_two = _weights_after_training("--logical-cpus", "2", "--token-mean")
     assert np.abs(token_two - token_one).max() > 1e-3
+
+
+def test_attention_maps_are_distributions_over_the_grid_and_need_attention():
+    import pytest
+
+    captions = tf.constant(["a small red circle"])
+    for encoder, grid in (("compact", 8), ("vgg16", 2)):
+        model = captioner.vgg_lstm_captioner(_vectorizer(), encoder=encoder, width=16, embedding_dim=8, attention=True)
+        maps = captioner.attention_maps(model, tf.zeros((1, 64, 64, 3)), captions).numpy()
+        assert maps.shape == (1, 5, grid, grid)  # four words and the end token
+        np.testing.assert_allclose(maps.sum(axis=(2, 3)), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="built without attention"):
+        captioner.attention_maps(captioner.vgg_lstm_captioner(_vectorizer(), width=16), tf.zeros((1, 64, 64, 3)),
+                                 captions)

@@ -188,7 +188,7 @@ def attention_maps(model, images, captions):
     outputs_and_cells = keras.Model(model.inputs, [model.get_layer("decoder_lstm").output[0], attention.input[1]])
     outputs, cells = outputs_and_cells({"image": images, "caption": captions}, training=False)
     _, scores = attention([outputs, cells], return_attention_scores=True)
-    feature_map = next(layer for layer in model.layers if layer.name in ("image_cells", "vgg16_flat_cells"))
+    feature_map = next(layer for layer in model.layers if layer.name in ("image_cells", "vgg16_cells"))
     rows, columns = feature_map.input.shape[1:3]
     lengths = [len(c.split()) + 1 for c in (captions.numpy() if hasattr(captions, "numpy") else captions)]
     maps = tf.reshape(scores, [tf.shape(scores)[0], tf.shape(scores)[1], rows, columns])

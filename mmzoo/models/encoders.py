@@ -50,14 +50,21 @@ def image_encoder(image, width=64, blocks=2, filters=32, name="image"):
         x = keras.layers.BatchNormalization(name=f"{name}_block{block}_bn")(x)
         x = keras.layers.ReLU(name=f"{name}_block{block}_relu")(x)
         x = keras.layers.MaxPooling2D(name=f"{name}_block{block}_pool")(x)
-    grid_shape = tuple(x.shape[1:3])
-    cells = keras.layers.Reshape((-1, x.shape[-1]), name=f"{name}_cells")(x)
-    cells = keras.layers.Dense(width, name=f"{name}_cell_projection")(cells)
-    cells = PositionEmbedding(name=f"{name}_positions")(cells)
-    grid = keras.layers.Reshape(grid_shape + (width,), name=f"{name}_grid")(cells)
+    cells, grid = _cells_with_positions(x, width, name)
     vector = keras.layers.Flatten(name=f"{name}_flatten")(x)
     vector = keras.layers.Dense(width, activation="relu", name=f"{name}_vector")(vector)
     return Encoded(cells, vector, grid)
+
+
+def _cells_with_positions(feature_map, width, name):
+    """A feature map's cells, row by row, projected to `width` with learned positions; and the
+    same as a grid."""
+    grid_shape = tuple(feature_map.shape[1:3])
+    cells = keras.layers.Reshape((-1, feature_map.shape[-1]), name=f"{name}_cells")(feature_map)
+    cells = keras.layers.Dense(width, name=f"{name}_cell_projection")(cells)
+    cells = PositionEmbedding(name=f"{name}_positions")(cells)
+    grid = keras.layers.Reshape(grid_shape + (width,), name=f"{name}_grid")(cells)
+    return cells, grid
 
 
 def vgg16_image_encoder(image, width=64, weights=None, name="vgg16"):
@@ -70,11 +77,7 @@ def vgg16_image_encoder(image, width=64, weights=None, name="vgg16"):
     backbone = keras.applications.VGG16(include_top=False, weights=weights, input_shape=tuple(image.shape[1:]))
     backbone.name = f"{name}_backbone"
     x = backbone(VGG16Preprocess(name=f"{name}_preprocess")(image))
-    grid_shape = tuple(x.shape[1:3])
-    cells = keras.layers.Reshape((-1, x.shape[-1]), name=f"{name}_flat_cells")(x)
-    cells = keras.layers.Dense(width, name=f"{name}_cell_projection")(cells)
-    cells = PositionEmbedding(name=f"{name}_cells")(cells)
-    grid = keras.layers.Reshape(grid_shape + (width,), name=f"{name}_grid")(cells)
+    cells, grid = _cells_with_positions(x, width, name)
     vector = keras.layers.GlobalAveragePooling2D(name=f"{name}_pool")(x)
     vector = keras.layers.Dense(width, activation="relu", name=f"{name}_vector")(vector)
     return Encoded(cells, vector, grid)
