@@ -113,6 +113,8 @@ def _add_model_commands(subcommands):
     export.add_argument("--name", required=True, help="the model name (TF Serving's base path is OUT/NAME)")
     export.add_argument("--out", type=Path, default=Path("exported"))
     export.add_argument("--version", type=int, default=1)
+    export.add_argument("--beam-width", type=int, default=None,
+                        help="captioner: the beam width of serving_default (default 4)")
     export.set_defaults(run=_export)
 
     predict = subcommands.add_parser("predict", help="ask an exported model (preset name or SavedModel folder)")
@@ -207,7 +209,16 @@ def _export(args):
 
     if not args.run_dir.is_dir():
         raise InvalidInputError(args.run_dir, "no such run directory")
-    exported = export_run(args.run_dir, args.out, args.name, args.version)
+    options = {}
+    if args.beam_width is not None:
+        from mmzoo.training.config import TrainConfig
+
+        if TrainConfig.load(args.run_dir / "config.json").model != MODEL_FAMILIES["captioner"]:
+            raise InvalidInputError("--beam-width", "only a captioner decodes with a beam")
+        if args.beam_width < 1:
+            raise InvalidInputError("--beam-width", f"must be at least 1, got {args.beam_width}")
+        options["beam_width"] = args.beam_width
+    exported = export_run(args.run_dir, args.out, args.name, args.version, serving_options=options)
     print(f"SavedModel: {exported}")
     print(f"  serve with TF Serving: --model_name={args.name} --model_base_path=/models/{args.name}")
 

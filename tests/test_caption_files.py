@@ -64,7 +64,9 @@ def test_own_captioned_images_train_evaluate_and_export(layout, tmp_path):
     test = metrics["splits"]["test"]
     assert test["examples"] == SPLITS["test"] and 0.0 <= test["bleu_4"] <= 1.0 and "cider" in test["beam"]
     assert len(test["samples"][0]["references"]) == 4  # every reference of the image, not only the first
-    exported = export_run(tmp_path / "run", tmp_path / "exported", "own_captioner")
+    exported = export_run(tmp_path / "run", tmp_path / "exported", "own_captioner",
+                          serving_options={"beam_width": 2})
+    assert json.loads((exported / "mmzoo.json").read_text())["serving_options"] == {"beam_width": 2}
     served = tf.saved_model.load(str(exported)).signatures["serving_default"]
     image = (tmp_path / "images" / next(iter(scenes["test"]))).read_bytes()
     caption = served(image=tf.constant([image]))["caption"].numpy()[0].decode()

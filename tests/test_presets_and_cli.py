@@ -107,7 +107,7 @@ def test_cli_predict_list_and_evaluate(zoo, tmp_path):
     assert json.loads(evaluated.stdout)["validation"]["examples"] == 600
 
 
-def test_cli_bad_inputs_are_clear_errors(zoo, tmp_path):
+def test_cli_bad_inputs_are_clear_errors(zoo, exported, tmp_path):
     env = {"MMZOO_SAVED_MODELS": str(zoo)}
     (tmp_path / "bad.wav").write_bytes(b"RIFF-but-not-really")
     (tmp_path / "digit.png").write_bytes(tf.io.encode_png(tf.zeros([32, 32, 1], tf.uint8)).numpy())
@@ -122,6 +122,9 @@ def test_cli_bad_inputs_are_clear_errors(zoo, tmp_path):
         assert message in result.stderr and "Traceback" not in result.stderr
     result = run("export", str(tmp_path / "no-run"), "--name", "x", "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "no-run: no such run directory" in result.stderr
+    result = run("export", str(exported.parent / "run"), "--name", "x", "--out", str(tmp_path / "out"),
+                 "--beam-width", "3")
+    assert result.returncode == 2 and "--beam-width: only a captioner decodes with a beam" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

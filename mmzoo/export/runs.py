@@ -21,9 +21,10 @@ RUN_FILES = ("model.keras", "config.json", "metrics.json")
 WARMUP_BATCH_SIZES = (1, 8)
 
 
-def export_run(run_dir, export_dir, name: str, version: int = 1) -> Path:
+def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options: dict | None = None) -> Path:
     """Write `export_dir/name/` (Keras model, config, metrics, `version/` SavedModel); returns
-    the SavedModel folder. Refuses to overwrite an existing version."""
+    the SavedModel folder. Refuses to overwrite an existing version. `serving_options` go to the
+    task's serving signatures (a captioner's `beam_width`, say) and into the model card."""
     run_dir = Path(run_dir)
     missing = [f for f in RUN_FILES if not (run_dir / f).exists()]
     if missing:
@@ -37,10 +38,11 @@ def export_run(run_dir, export_dir, name: str, version: int = 1) -> Path:
         model.save(Path(scratch) / "model.keras")
         sources = {"model.keras": Path(scratch) / "model.keras", "config.json": run_dir / "config.json",
                    "metrics.json": run_dir / "metrics.json"}
-        return _export(model, task, config, metrics, sources, export_dir, name, version)
+        return _export(model, task, config, metrics, sources, export_dir, name, version, serving_options or {})
 
 
-def _export(model, task, config, metrics, sources, export_dir, name, version) -> Path:
+def _export(model, task, config, metrics, sources, export_dir, name, version, serving_options) -> Path:
+    signatures = task.serving_signatures(model, **serving_options)
     features, _ = next(iter(task.dataset("test", max(WARMUP_BATCH_SIZES), shuffle=False, **config.data_args)))
     raw = serving.encode_raw_inputs(features, serving.raw_input_names(model))
     warmup = [{key: values[:size] for key, values in raw.items()} for size in WARMUP_BATCH_SIZES]
@@ -55,9 +57,10 @@ def _export(model, task, config, metrics, sources, export_dir, name, version) ->
         "metrics": {split: {k: v for k, v in values.items() if k not in ("confusion_matrix", "samples")}
                     for split, values in metrics["splits"].items()},
         "keras_model_sha256": records.sha256_file(sources["model.keras"]),
+        "serving_options": serving_options,
     }
     exported = serving.export_saved_model(model, export_dir, name, version=version,
-                                          signatures=task.serving_signatures(model),
+                                          signatures=signatures,
                                           warmup_examples=warmup, card=card)
     try:
         for file, source in sources.items():

@@ -135,18 +135,19 @@ class CaptioningTask:
         return {"loss": captioner.caption_loss,
                 "metrics": [keras.metrics.MeanMetricWrapper(captioner.next_word_accuracy, name="accuracy")]}
 
-    def serving_signatures(self, model) -> dict:
-        """`serving_default`: beam search; `greedy`: greedy decoding. Each gives per image the
-        caption, its score (length-normalised log-probability) and log-probability."""
+    def serving_signatures(self, model, beam_width=CAPTION_BEAM_WIDTH, length_penalty=CAPTION_LENGTH_PENALTY) -> dict:
+        """`serving_default`: beam search of `beam_width`, length penalty alpha `length_penalty`;
+        `greedy`: greedy decoding. Each gives per image the caption, its score (length-normalised
+        log-probability) and log-probability."""
         decode = captioner.CaptionDecoder(model)
 
-        def signature(beam_width):
+        def signature(width):
             def predict(features):
-                decoded = decode(features["image"], beam_width=beam_width, alpha=CAPTION_LENGTH_PENALTY)
+                decoded = decode(features["image"], beam_width=width, alpha=length_penalty)
                 return {key: decoded[key] for key in ("caption", "score", "log_probability")}
             return predict
 
-        return {"serving_default": signature(CAPTION_BEAM_WIDTH), "greedy": signature(1)}
+        return {"serving_default": signature(beam_width), "greedy": signature(1)}
 
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
         """Greedy and beam-search captions of the split, scored against all references."""
