@@ -15,8 +15,8 @@ SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 # Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
 MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
-TASK_NAMES = ("avdigits", "caption_files", "shapes_captioning", "shapes_image_text_matching",
-              "shapes_text_audio_matching")
+TASK_NAMES = ("avdigits", "caption_files", "fsdd_speech_recognition", "shapes_captioning",
+              "shapes_image_text_matching", "shapes_speech_recognition", "shapes_text_audio_matching")
 # Per family: the tasks it trains on from the command line (`caption_files` needs its files named
 # in a config: `mmzoo train --config`).
 FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),

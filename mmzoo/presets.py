@@ -42,7 +42,16 @@ CAPTIONER_PRESETS = {
         model_args={"attention": True, "width": 128, "embedding_dim": 64, "image_blocks": 3},
         epochs=12, batch_size=64, learning_rate=1e-3, evaluate_splits=("test", "compositional")),
 }
-PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS}
+SPEECH_PRESETS = {
+    "speech_fsdd": TrainConfig(
+        model="speech_lstm", task="fsdd_speech_recognition", model_args={"width": 192, "layers": 2},
+        data_args={"fsdd_dir": "../shared/data/fsdd/recordings"}, epochs=60, batch_size=32, learning_rate=2e-3,
+        monitor="val_loss"),
+    "speech_shapes": TrainConfig(
+        model="speech_lstm", task="shapes_speech_recognition", model_args={}, epochs=30, batch_size=32,
+        learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
+}
+PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS, **SPEECH_PRESETS}
 
 
 def list_presets() -> list[str]:

@@ -31,6 +31,7 @@ FUSION_CASES = [
 CASES = [("fusion_classifier", task, args) for task, args in FUSION_CASES] + [
     ("vgg_lstm_captioner", "shapes_captioning", {"attention": True}),
     ("vgg_lstm_captioner", "shapes_captioning", {"attention": False}),
+    ("speech_lstm", "shapes_speech_recognition", {"layers": 1}),
 ]
 
 

@@ -47,6 +47,7 @@ def _held_out_requests(name, model_inputs):
 
 
 CLASSIFIERS = [name for name in SHIPPED if "class_names" in presets.model_card(name)["task"]]
+RECOGNISERS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].model == "speech_lstm"]
 CAPTIONERS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].task == "shapes_captioning"]
 
 
@@ -101,3 +102,33 @@ def test_cli_captions_an_image_file_and_refuses_a_non_image(name, tmp_path):
         result = subprocess.run([sys.executable, "-m", "mmzoo.cli", "predict", name, *arguments],
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def _wav_bytes(waveform, rate):
+    pcm = np.clip(np.round(np.asarray(waveform) * 32767), -32768, 32767).astype(np.int16)
+    return tf.audio.encode_wav(tf.constant(pcm[:, None], tf.float32) / 32768.0, rate).numpy()
+
+
+@pytest.mark.parametrize("name", [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "fsdd_speech_recognition"])
+def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_process(name, tmp_path):
+    """FSDD's own 8 kHz files, and the same recordings resampled to 44.1 kHz: the SavedModel
+    resamples both to 16 kHz in the graph and must hear the same words."""
+    import soundfile
+    from scipy.signal import resample_poly
+
+    from mmzoo.data import tasks as views
+    from mmzoo.data.readers import DIGIT_WORDS
+
+    config = presets.PRESET_CONFIGS[name]
+    entries = views.fsdd_reader("test", config.data_args["fsdd_dir"]).entries
+    native, resampled = [], []
+    for entry in entries:
+        waveform, rate = soundfile.read(entry["path"], dtype="float32")
+        assert rate == 8000
+        native.append(entry["path"].read_bytes())
+        resampled.append(_wav_bytes(resample_poly(waveform, 441, 80), 44100))
+    served = serve_in_fresh_process(presets.serving_dir(name), {"audio": native + resampled}, tmp_path)
+    at_8k, at_44k = served["transcript"][:len(entries)], served["transcript"][len(entries):]
+    assert at_8k == at_44k
+    accuracy = np.mean([said == DIGIT_WORDS[e["label"]] for said, e in zip(at_8k, entries)])
+    assert accuracy >= presets.model_card(name)["metrics"]["test"]["beam"]["exact_match"] - 0.01

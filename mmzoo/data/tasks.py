@@ -252,3 +252,46 @@ def caption_files_count(split, format="flickr8k", splits=None, image_size=(64, 6
 def caption_files_training_captions(format="flickr8k", splits=None, image_size=(64, 64), seed=0):
     reader = caption_files_reader("train", format, splits or {}, image_size)
     return [caption for entry in reader.entries for caption in entry["references"]]
+
+
+FSDD_SPLIT_INDICES = {"test": range(0, 5), "validation": range(5, 10), "train": range(10, 50)}
+
+
+def fsdd_reader(split, fsdd_dir, held_out_speaker=None):
+    """FSDD recordings of one split. By the dataset's convention: test = recordings 0-4 of every
+    speaker, validation 5-9, train 10-49. With `held_out_speaker`: test = all of that speaker,
+    validation = recordings 0-4 of the others, train = their 5-49."""
+    from mmzoo.data import readers
+
+    if split not in FSDD_SPLIT_INDICES:
+        raise ValueError(f"split: {split!r} is not one of {tuple(FSDD_SPLIT_INDICES)}")
+    if held_out_speaker is None:
+        return readers.FsddReader(fsdd_dir, indices=FSDD_SPLIT_INDICES[split])
+    speakers = sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
+    if held_out_speaker not in speakers:
+        raise ValueError(f"held_out_speaker: {held_out_speaker!r} is not one of {speakers}")
+    if split == "test":
+        return readers.FsddReader(fsdd_dir, speakers=[held_out_speaker])
+    others = [s for s in speakers if s != held_out_speaker]
+    return readers.FsddReader(fsdd_dir, speakers=others, indices=range(0, 5) if split == "validation" else range(5, 50))
+
+
+def fsdd_speech_recognition(split, batch_size=32, fsdd_dir=None, held_out_speaker=None, seed=0, shuffle=None,
+                            drop_remainder=False):
+    """Spoken digits of FSDD (16 kHz) with their words as transcripts."""
+    reader = fsdd_reader(split, fsdd_dir, held_out_speaker)
+    examples = tf.data.Dataset.from_generator(
+        lambda: (({"audio": e["audio"], "audio_length": len(e["audio"])}, e["transcript"]) for e in reader),
+        output_signature=({"audio": tf.TensorSpec((None,), tf.float32), "audio_length": tf.TensorSpec((), tf.int32)},
+                          tf.TensorSpec((), tf.string))).cache()
+    return batched(examples, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+
+
+def fsdd_count(split, fsdd_dir=None, held_out_speaker=None, seed=0):
+    return len(fsdd_reader(split, fsdd_dir, held_out_speaker))
+
+
+def fsdd_training_transcripts(fsdd_dir=None, held_out_speaker=None, seed=0):
+    from mmzoo.data.readers import DIGIT_WORDS
+
+    return [DIGIT_WORDS[e["label"]] for e in fsdd_reader("train", fsdd_dir, held_out_speaker).entries]

@@ -94,18 +94,26 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
     return Encoded(words, vector, embedded=embedded)
 
 
-def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, name="audio"):
+def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, name="audio"):
     """Log-mel frames (normalised per frame, so gain does not matter), SpecAugment in training
-    when `augment`, two strided 1-D convs (4x fewer frames), a BiLSTM over the unpadded frames."""
+    when `augment`, two 1-D convs (`subsampling` 4: both strided, 4x fewer frames; 2: the
+    first), masked after each waveform's end."""
+    if subsampling not in (2, 4):
+        raise ValueError(f"subsampling: 2 or 4, got {subsampling!r}")
     log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
     x = log_mel(audio)
     x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
     if augment:
         x = SpecAugment(name=f"{name}_spec_augment")(x)
     for number in range(2):
-        x = keras.layers.Conv1D(width, 5, strides=2, padding="same", activation="relu",
-                                name=f"{name}_conv{number}")(x)
-    x = LengthMask(samples_per_frame=log_mel.frame_step * 4, name=f"{name}_mask")([x, audio_length])
+        x = keras.layers.Conv1D(width, 5, strides=2 if number == 0 or subsampling == 4 else 1, padding="same",
+                                activation="relu", name=f"{name}_conv{number}")(x)
+    return LengthMask(samples_per_frame=log_mel.frame_step * subsampling, name=f"{name}_mask")([x, audio_length])
+
+
+def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, name="audio"):
+    """`audio_frames`, then a BiLSTM over the unpadded frames, averaged."""
+    x = audio_frames(audio, audio_length, width, num_mel_bins, augment, name)
     frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
                                         name=f"{name}_bilstm")(x)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)

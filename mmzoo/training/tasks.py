@@ -23,7 +23,8 @@ from mmzoo.data.readers import DIGIT_WORDS
 from mmzoo.evaluation.captioning import caption_metrics
 from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.export import serving
-from mmzoo.models import captioner
+from mmzoo.evaluation.speech import transcription_metrics
+from mmzoo.models import captioner, speech
 
 TEXT_SEQUENCE_LENGTH = 16
 
@@ -169,6 +170,84 @@ class CaptioningTask:
                             for g, b, r in list(zip(captions["greedy"], captions["beam"], references))[:20]]}
 
 
+TRANSCRIPTION_BEAM_WIDTH = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeechRecognitionTask:
+    """Waveform to transcript. The dataset gives the model the waveform and its length and, as
+    the target, the transcript's character ids (padded with -1); evaluation decodes in the
+    graph (CTC greedy and beam search) and scores word and character error rates."""
+
+    name: str
+    description: str
+    view: Callable  # (split, batch_size=..., shuffle=..., drop_remainder=..., **data_args)
+    count: Callable  # (split, **data_args) -> examples in the split
+    training_transcripts: Callable  # (**data_args) -> what the alphabet is read from
+    splits: tuple = ("train", "validation", "test")
+    modalities: tuple = ("audio",)
+
+    def characters(self, **data_args) -> list[str]:
+        return sorted(set("".join(self.training_transcripts(**data_args))))
+
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        if split not in self.splits:
+            raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
+        characters = self.characters(**data_args)
+        table = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(tf.constant(characters), tf.range(len(characters))), default_value=-2)
+        dataset = self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder,
+                            **data_args)
+        examples = self.count(split, **data_args)
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(
+            examples // batch_size if drop_remainder else -(-examples // batch_size)))
+
+        def targets(transcripts):
+            ids = table.lookup(tf.strings.unicode_split(transcripts, "UTF-8"))
+            tf.debugging.assert_none_equal(ids.flat_values, -2, message="transcript: a character outside the "
+                                           "alphabet of the training transcripts")
+            return ids.to_tensor(default_value=-1)
+
+        return dataset.map(lambda features, transcripts: (features, targets(transcripts)))
+
+    def builder_arguments(self, model_args, data_args) -> dict:
+        return {"characters": self.characters(**data_args)}
+
+    @property
+    def compile_arguments(self) -> dict:
+        return {"loss": speech.ctc_loss}
+
+    def serving_signatures(self, model, beam_width=TRANSCRIPTION_BEAM_WIDTH) -> dict:
+        """`serving_default`: CTC beam search of `beam_width`; `greedy`: greedy decoding. Each
+        gives the transcript and its score (the decoded path's log-probability)."""
+        def signature(width):
+            return lambda features: speech.transcribe(model, features["audio"], features["audio_length"], width)
+
+        return {"serving_default": signature(beam_width), "greedy": signature(1)}
+
+    def evaluate(self, model, split, batch_size, **data_args) -> dict:
+        """Greedy and beam-search transcripts of the split: WER, CER, exact match."""
+        decoders = {method: tf.function(lambda audio, length, width=width: speech.transcribe(
+            model, audio, length, width)["transcript"]) for method, width in (("greedy", 1),
+                                                                               ("beam", TRANSCRIPTION_BEAM_WIDTH))}
+        said = {method: [] for method in decoders}
+        references = []
+        for features, transcripts in self.view(split, batch_size=batch_size, shuffle=False, **data_args):
+            references += [t.decode() for t in transcripts.numpy()]
+            for method, decoder in decoders.items():
+                said[method] += [t.decode() for t in decoder(features["audio"], features["audio_length"]).numpy()]
+        metrics = {method: transcription_metrics(said[method], references) for method in decoders}
+        metrics["beam"]["beam_width"] = TRANSCRIPTION_BEAM_WIDTH
+        return {**metrics["greedy"], "beam": metrics["beam"],
+                "samples": [{"greedy": g, "beam": b, "reference": r}
+                            for g, b, r in list(zip(said["greedy"], said["beam"], references))[:20]]}
+
+
+def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
+    return [r["caption"].decode() for r in views.shapes_world_records("train", "speech", size, seed, home).map(
+        lambda r: {"caption": r["caption"]}).as_numpy_iterator()]
+
+
 def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
     """Captions and reference captions of Shapes `train`: what the text vectorizer adapts on."""
     texts = []
@@ -208,6 +287,14 @@ TASKS = {
             "shapes_captioning", "Describe the Shapes World scene in one caption.", views.captioning,
             _shapes_scene_count, shapes_training_captions, max_words=13,
             splits=("train", "validation", "test", "compositional")),
+        SpeechRecognitionTask(
+            "shapes_speech_recognition", "Transcribe the spoken Shapes World caption (unseen voices in test).",
+            views.speech_recognition, _shapes_scene_count, shapes_training_transcripts,
+            splits=("train", "validation", "test", "compositional")),
+        SpeechRecognitionTask(
+            "fsdd_speech_recognition", "Transcribe a spoken digit of the Free Spoken Digit Dataset "
+            "(data_args: fsdd_dir, held_out_speaker).", views.fsdd_speech_recognition, views.fsdd_count,
+            views.fsdd_training_transcripts),
         CaptioningTask(
             "caption_files", "Describe the image: your own captioned images in Flickr8k or COCO layout "
             "(data_args: format, splits, image_size).", views.caption_files, views.caption_files_count,

@@ -21,11 +21,12 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.models import captioner, fusion
+from mmzoo.models import captioner, fusion, speech
 from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
-BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner}
+BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner,
+            "speech_lstm": speech.speech_lstm}
 BACKUP_DIR = "backup"
 HISTORY = "history.csv"
 

@@ -1,0 +1,52 @@
+"""Leave-one-speaker-out on FSDD: for each of its speakers, train the `speech_fsdd` preset's
+recogniser on the other speakers and transcribe all 500 recordings of the one left out; write
+each speaker's word accuracy (exact transcripts) and error rates.
+
+    python scripts/fsdd_leave_one_speaker_out.py [--runs runs/fsdd_loso]
+        [--out benchmarks/results/fsdd_leave_one_speaker_out.json]
+
+Runs resume after a kill; a finished speaker is read back from its run's metrics.
+"""
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=Path, default=Path("runs") / "fsdd_loso")
+    parser.add_argument("--speakers", nargs="+", default=None, help="default: every speaker in the folder")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+                        / "fsdd_leave_one_speaker_out.json")
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from mmzoo.data import readers
+    from mmzoo.presets import PRESET_CONFIGS
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import train
+
+    preset = PRESET_CONFIGS["speech_fsdd"]
+    fsdd_dir = preset.data_args["fsdd_dir"]
+    speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
+    results = {"preset": "speech_fsdd", "model_args": preset.model_args, "epochs": preset.epochs, "speakers": {}}
+    for speaker in speakers:
+        config = TrainConfig.from_dict({**preset.to_dict(), "data_args": {**preset.data_args,
+                                                                          "held_out_speaker": speaker}})
+        run_dir = args.runs / speaker
+        finished = run_dir / "metrics.json"
+        metrics = json.loads(finished.read_text()) if finished.exists() else train(config, run_dir, verbose=2)
+        test = metrics["splits"]["test"]
+        results["speakers"][speaker] = {
+            "word_accuracy": test["beam"]["exact_match"], "word_accuracy_greedy": test["exact_match"],
+            "wer": test["beam"]["wer"], "cer": test["beam"]["cer"], "recordings": test["examples"]}
+        print(speaker, json.dumps(results["speakers"][speaker]), flush=True)
+    accuracies = [figures["word_accuracy"] for figures in results["speakers"].values()]
+    results["mean_word_accuracy"] = sum(accuracies) / len(accuracies)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""The speech recogniser's pieces: CTC over padded batches, decoding, and the FSDD splits."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from mmzoo.data import tasks as views
+from mmzoo.models import speech
+
+CHARACTERS = ["a", "b"]  # blank is 2
+
+
+def _one_hot_logits(path, frames=None):
+    frames = frames or len(path)
+    logits = np.full((frames, 3), -10.0, "float32")
+    for t, symbol in enumerate(path):
+        logits[t, symbol] = 10.0
+    return logits
+
+
+def test_decoders_collapse_repeats_and_drop_blanks():
+    logits = tf.constant(np.stack([_one_hot_logits([0, 0, 2, 0, 1, 1, 2]), _one_hot_logits([2, 1, 2, 2, 2, 2, 2])]))
+    for width in (1, 4):
+        decoded = speech.decode_logits(logits, CHARACTERS, beam_width=width)
+        assert [t.decode() for t in decoded["transcript"].numpy()] == ["aab", "b"]
+        assert (decoded["score"].numpy() > -1e-3).all()  # log-probability of a near-certain path
+
+
+def test_padded_frames_are_a_certain_blank_that_costs_nothing():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(2, 6, 3)).astype("float32")
+    mask = np.array([[True] * 6, [True] * 4 + [False] * 2])
+    padded = speech.CTCOutput(CHARACTERS)(tf.constant(logits), mask=tf.constant(mask))
+    targets = np.array([[0, 1, 0], [1, 0, -1]])
+    expected = tf.nn.ctc_loss(labels=tf.constant(np.maximum(targets, 0)), logits=tf.constant(logits),
+                              label_length=tf.constant([3, 2]), logit_length=tf.constant([6, 4]),
+                              logits_time_major=False, blank_index=2)
+    np.testing.assert_allclose(speech.ctc_loss(targets, padded), expected, rtol=1e-4)
+    decoded = speech.decode_logits(padded, CHARACTERS, beam_width=4)["transcript"].numpy()
+    trimmed = speech.decode_logits(tf.constant(logits[1:, :4]), CHARACTERS, beam_width=4)["transcript"].numpy()
+    assert decoded[1] == trimmed[0]
+
+
+def test_bad_alphabets_and_decoders_are_refused():
+    with pytest.raises(ValueError, match="characters: distinct single characters"):
+        speech.speech_lstm(["a", "a"])
+    with pytest.raises(ValueError, match="decoder: must be one of"):
+        speech.speech_lstm(["a"], decoder="transducer")
+
+
+def test_fsdd_splits_follow_the_test_convention_and_leave_a_speaker_out(fsdd_recordings):
+    def names(split, **kwargs):
+        return {e["path"].name for e in views.fsdd_reader(split, fsdd_recordings, **kwargs).entries}
+
+    test, validation, train = names("test"), names("validation"), names("train")
+    assert len(test) == 250 and len(validation) == 250 and len(train) == 2000
+    assert all(int(n.split("_")[2][:-4]) < 5 for n in test) and not (test & train) and not (validation & train)
+    held_out = names("test", held_out_speaker="theo")
+    assert len(held_out) == 500 and all("_theo_" in n for n in held_out)
+    assert not any("_theo_" in n for n in names("train", held_out_speaker="theo") | names(
+        "validation", held_out_speaker="theo"))
+    with pytest.raises(ValueError, match="held_out_speaker: 'nobody'"):
+        views.fsdd_reader("test", fsdd_recordings, held_out_speaker="nobody")
