@@ -13,14 +13,17 @@ from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 # Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
-MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner"}
+MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner", "speech": "speech_lstm"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
 TASK_NAMES = ("avdigits", "caption_files", "fsdd_speech_recognition", "shapes_captioning",
               "shapes_image_text_matching", "shapes_speech_recognition", "shapes_text_audio_matching")
 # Per family: the tasks it trains on from the command line (`caption_files` needs its files named
 # in a config: `mmzoo train --config`).
 FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),
-                "captioner": ("shapes_captioning",)}
+                "captioner": ("shapes_captioning",), "speech": ("shapes_speech_recognition",)}
+# Per family: the config a family run starts from (a recogniser has no accuracy to monitor).
+FAMILY_DEFAULTS = {"fusion": {"model_args": {"fusion": "attention"}}, "captioner": {},
+                   "speech": {"monitor": "val_loss"}}
 FUSIONS = ("concat", "attention", "film", "grounding", "late")
 QUICKSTART_PRESET = "fusion_avdigits"
 
@@ -146,17 +149,15 @@ def _train(args):
         task = args.task or (family_tasks[0] if len(family_tasks) == 1 else None)
         if task not in family_tasks:
             raise InvalidInputError("--task", f"{args.what} trains on {', '.join(family_tasks)}; got {args.task!r}")
-        default_args = {"fusion": {"fusion": "attention"}, "captioner": {}}[args.what]
-        config = TrainConfig(model=MODEL_FAMILIES[args.what], task=task, model_args=default_args)
+        config = TrainConfig(model=MODEL_FAMILIES[args.what], task=task, **FAMILY_DEFAULTS[args.what])
         name = f"{args.what}_{task}"
     else:
         config, name = PRESET_CONFIGS[args.what], args.what
     if args.task and args.what not in MODEL_FAMILIES:
         raise InvalidInputError("--task", "a preset or a config file names its own task")
-    is_captioner = config.model == MODEL_FAMILIES["captioner"]
-    if args.fusion and is_captioner:
-        raise InvalidInputError("--fusion", "the captioner has no fusion; --attention turns its attention on")
-    if args.attention and not is_captioner:
+    if args.fusion and config.model != MODEL_FAMILIES["fusion"]:
+        raise InvalidInputError("--fusion", f"{config.model} has no fusion (a fusion classifier's option)")
+    if args.attention and config.model != MODEL_FAMILIES["captioner"]:
         raise InvalidInputError("--attention", "only the captioner has a soft attention option")
     changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
                "learning_rate": args.learning_rate, "seed": args.seed}
