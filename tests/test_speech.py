@@ -61,3 +61,26 @@ def test_fsdd_splits_follow_the_test_convention_and_leave_a_speaker_out(fsdd_rec
         "validation", held_out_speaker="theo"))
     with pytest.raises(ValueError, match="held_out_speaker: 'nobody'"):
         views.fsdd_reader("test", fsdd_recordings, held_out_speaker="nobody")
+
+
+def test_an_utterance_is_heard_alike_alone_and_in_a_batch_of_longer_ones():
+    """The padding of a batch must not reach a waveform's features (convolutions over the frames
+    once read the log-mel of the padding past its end, and the backward LSTM carried it back)."""
+
+
+
+    from mmzoo.models.fusion import fusion_classifier
+
+    rng = np.random.default_rng(0)
+    utterance = (0.1 * rng.normal(size=5000)).astype("float32")
+    batch = np.zeros((2, 9000), "float32")
+    batch[0, :5000], batch[1] = utterance, 0.1 * rng.normal(size=9000)
+    alone = {"audio": utterance[None], "audio_length": np.array([5000], "int32")}
+    together = {"audio": batch, "audio_length": np.array([5000, 9000], "int32")}
+    recogniser = speech.speech_lstm(CHARACTERS, width=16, layers=1)
+    frames = recogniser(alone).shape[1]
+    np.testing.assert_allclose(recogniser(together)[:1, :frames], recogniser(alone), atol=1e-4)
+    classifier = fusion_classifier(("audio",), 3, width=16)
+    np.testing.assert_allclose(classifier(together)[:1], classifier(alone), atol=1e-5)
+
+

@@ -11,7 +11,7 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing
-from mmzoo.models.layers import LengthMask, PositionEmbedding, SpecAugment, VGG16Preprocess
+from mmzoo.models.layers import LengthMask, PositionEmbedding, SpecAugment, VGG16Preprocess, ZeroPastLength
 
 
 @dataclasses.dataclass
@@ -97,7 +97,8 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
 def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, name="audio"):
     """Log-mel frames (normalised per frame, so gain does not matter), SpecAugment in training
     when `augment`, two 1-D convs (`subsampling` 4: both strided, 4x fewer frames; 2: the
-    first), masked after each waveform's end."""
+    first), masked after each waveform's end. A waveform's frames do not depend on the rest of
+    its batch (tested): everything past its end reads as zero."""
     if subsampling not in (2, 4):
         raise ValueError(f"subsampling: 2 or 4, got {subsampling!r}")
     log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
@@ -105,15 +106,23 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
     x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
     if augment:
         x = SpecAugment(name=f"{name}_spec_augment")(x)
+    samples_per_frame = log_mel.frame_step
     for number in range(2):
-        x = keras.layers.Conv1D(width, 5, strides=2 if number == 0 or subsampling == 4 else 1, padding="same",
-                                activation="relu", name=f"{name}_conv{number}")(x)
-    return LengthMask(samples_per_frame=log_mel.frame_step * subsampling, name=f"{name}_mask")([x, audio_length])
+        # What a conv reads past a waveform's end is zero, whatever its batch-mates; and the
+        # padding is fixed, not "same": TF's "same" pads a strided conv by an amount that depends
+        # on the batch's length, which would shift a waveform's frames with its batch-mates.
+        x = ZeroPastLength(samples_per_frame, name=f"{name}_zero_past_end{number}")([x, audio_length])
+        x = keras.layers.ZeroPadding1D(2, name=f"{name}_pad{number}")(x)
+        stride = 2 if number == 0 or subsampling == 4 else 1
+        x = keras.layers.Conv1D(width, 5, strides=stride, padding="valid", activation="relu",
+                                name=f"{name}_conv{number}")(x)
+        samples_per_frame *= stride
+    return LengthMask(samples_per_frame=samples_per_frame, name=f"{name}_mask")([x, audio_length])
 
 
 def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, name="audio"):
     """`audio_frames`, then a BiLSTM over the unpadded frames, averaged."""
-    x = audio_frames(audio, audio_length, width, num_mel_bins, augment, name)
+    x = audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name)
     frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
                                         name=f"{name}_bilstm")(x)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)

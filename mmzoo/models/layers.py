@@ -61,6 +61,33 @@ class LengthMask(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
+class ZeroPastLength(keras.layers.Layer):
+    """Sets the frames of zero-padded audio to zero, from the waveforms' lengths, so that a
+    convolution over the frames sees past a waveform's end what its own zero padding would
+    give: a waveform's features do not depend on how long the others in its batch are.
+
+    Inputs: frames [batch, frames, channels] computed from waveforms (`samples_per_frame` is
+    their hop), and the waveforms' lengths [batch] in samples.
+    """
+
+    def __init__(self, samples_per_frame, **kwargs):
+        super().__init__(**kwargs)
+        self.samples_per_frame = samples_per_frame
+
+    def call(self, inputs):
+        frames, lengths = inputs
+        count = -(-tf.cast(tf.reshape(lengths, [-1]), tf.int32) // self.samples_per_frame)
+        inside = tf.sequence_mask(tf.maximum(count, 1), tf.shape(frames)[1], dtype=frames.dtype)
+        return frames * inside[..., None]
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
+
+    def get_config(self):
+        return {**super().get_config(), "samples_per_frame": self.samples_per_frame}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
 class ModalityAttention(keras.layers.Layer):
     """Learned attention weights over modalities, one softmax per example.
 
