@@ -15,6 +15,7 @@ RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 ABLATIONS = RESULTS / "fusion_ablations.json"
 INDEPENDENT_RENDERER = RESULTS / "independent_renderer.json"
 CAPTIONER_SAVEDMODEL = RESULTS / "captioner_savedmodel.json"
+FSDD_LEAVE_ONE_SPEAKER_OUT = RESULTS / "fsdd_leave_one_speaker_out.json"
 
 
 def prebuilt_table():
@@ -72,6 +73,28 @@ def captioner_table():
                 + f" | {figures['examples']:,} |")
 
 
+def recogniser_table():
+    recognisers = [name for name in presets.list_presets() if presets.model_card(name)["architecture"] == "speech_lstm"]
+    if recognisers:
+        print("| preset | task | parameters | split | decoding | WER | CER | exact transcripts |")
+        print("|---|---|---|---|---|---|---|---|")
+    for name in recognisers:
+        card = presets.model_card(name)
+        for split, values in card["metrics"].items():
+            for method, figures in (("greedy", values), ("beam", values["beam"])):
+                print(f"| `{name}` | {card['task']['name']} | {card['parameters']:,} | {split} | {method} | "
+                      f"{figures['wer']:.4f} | {figures['cer']:.4f} | {figures['exact_match']:.4f} |")
+    if FSDD_LEAVE_ONE_SPEAKER_OUT.exists():
+        results = json.loads(FSDD_LEAVE_ONE_SPEAKER_OUT.read_text())
+        print()
+        print("| FSDD speaker left out | word accuracy (beam) | greedy | CER | recordings |")
+        print("|---|---|---|---|---|")
+        for speaker, figures in results["speakers"].items():
+            print(f"| {speaker} | {figures['word_accuracy']:.4f} | {figures['word_accuracy_greedy']:.4f} | "
+                  f"{figures['cer']:.4f} | {figures['recordings']} |")
+        print(f"| mean | {results['mean_word_accuracy']:.4f} | | | |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
@@ -80,3 +103,5 @@ if __name__ == "__main__":
     independent_renderer_table()
     print()
     captioner_table()
+    print()
+    recogniser_table()

@@ -136,3 +136,32 @@ def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_
     assert at_8k == at_44k
     accuracy = np.mean([said == DIGIT_WORDS[e["label"]] for said, e in zip(at_8k, entries)])
     assert accuracy >= presets.model_card(name)["metrics"]["test"]["beam"]["exact_match"] - 0.01
+
+
+@pytest.mark.parametrize("name", [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "fsdd_speech_recognition"])
+def test_cli_transcribes_a_wav_file_and_refuses_bad_audio(name, tmp_path):
+    import subprocess
+    import sys
+
+    from mmzoo.data import tasks as views
+
+    entry = next(e for e in views.fsdd_reader("test", presets.PRESET_CONFIGS[name].data_args["fsdd_dir"]).entries
+                 if e["label"] == 7)
+    whole = entry["path"].read_bytes()
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "truncated.wav").write_bytes(whole[:30])
+    (tmp_path / "stereo.wav").write_bytes(tf.audio.encode_wav(tf.zeros([800, 2]), 8000).numpy())
+    (tmp_path / "notes.wav").write_text("not a sound")
+
+    def predict(path):
+        return subprocess.run([sys.executable, "-m", "mmzoo.cli", "predict", name, "--audio", str(path)],
+                              capture_output=True, text=True, timeout=300)
+
+    answer = predict(entry["path"])
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    assert json.loads(answer.stdout)["transcript"] == "seven"
+    for file, message in (("empty.wav", "audio: empty input"), ("truncated.wav", "audio: truncated WAV file"),
+                          ("stereo.wav", "audio: mono audio expected"), ("notes.wav", "audio: not a WAV file")):
+        result = predict(tmp_path / file)
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, \
+            (file, result.stderr[-1500:])

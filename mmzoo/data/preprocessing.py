@@ -82,7 +82,18 @@ def decode_wav(wav_bytes, input_name="audio"):
             [f"{input_name}: not a WAV file (no RIFF/WAVE header); first bytes:",
              tf.strings.substr(wav_bytes, 0, 12)]),
     ]
-    audio, rate = tf.audio.decode_wav(_checked(wav_bytes, header_checks))
+    with tf.control_dependencies(header_checks):
+        size = tf.cast(tf.strings.length(wav_bytes), tf.int64)
+        # The RIFF chunk's size (bytes 4-8, little-endian) + 8 is the file's; streaming writers
+        # that did not know it put 0 or 0xFFFFFFFF there.
+        halves = tf.cast(tf.io.decode_raw(tf.strings.substr(tf.strings.join([wav_bytes, b"\0" * 8]), 4, 4),
+                                          tf.uint16, little_endian=True), tf.int64)
+        declared = halves[0] + halves[1] * 65536
+        unknown = tf.logical_or(tf.equal(declared, 0), tf.equal(declared, 0xFFFFFFFF))
+        size_checks = [tf.debugging.Assert(
+            tf.logical_and(size >= 44, tf.logical_or(unknown, declared + 8 <= size)),
+            [f"{input_name}: truncated WAV file; bytes expected by its header and present:", declared + 8, size])]
+    audio, rate = tf.audio.decode_wav(_checked(wav_bytes, header_checks + size_checks))
     content_checks = [
         tf.debugging.Assert(tf.equal(tf.shape(audio)[1], 1),
                             [f"{input_name}: mono audio expected; channels:", tf.shape(audio)[1]]),
