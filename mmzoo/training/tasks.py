@@ -29,6 +29,21 @@ from mmzoo.models import captioner, speech
 TEXT_SEQUENCE_LENGTH = 16
 
 
+def _counted_view(task, split, batch_size, shuffle, drop_remainder, data_args):
+    """A task's view of a split, of known length: Keras then shows progress against it and
+    validates without running dry."""
+    if split not in task.splits:
+        raise ValueError(f"split: {split!r} is not one of {task.splits} for {task.name}")
+    dataset = task.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder, **data_args)
+    examples = task.count(split, **data_args)
+    return dataset.apply(tf.data.experimental.assert_cardinality(
+        examples // batch_size if drop_remainder else -(-examples // batch_size)))
+
+
+def _data_key(task_name, data_args):
+    return task_name, json.dumps(data_args, sort_keys=True)
+
+
 @dataclasses.dataclass(frozen=True)
 class ClassificationTask:
     name: str
@@ -43,14 +58,7 @@ class ClassificationTask:
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
         """Batches of (features, label); `inputs`: keep only these features (a unimodal
         ablation's model takes fewer inputs than the task has)."""
-        if split not in self.splits:
-            raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
-        dataset = self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder,
-                            **data_args)
-        # Known length: Keras then shows progress against it and validates without running dry.
-        examples = self.count(split, **data_args)
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(
-            examples // batch_size if drop_remainder else -(-examples // batch_size)))
+        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
         if inputs is None:
             return dataset
         return dataset.map(lambda features, label: ({name: features[name] for name in inputs}, label))
@@ -105,7 +113,7 @@ class CaptioningTask:
 
     def vectorizer(self, **data_args):
         """Adapted once per data (the model and the dataset must share it)."""
-        key = (self.name, json.dumps(data_args, sort_keys=True))
+        key = _data_key(self.name, data_args)
         if key not in _caption_vectorizers:
             captions = self.training_captions(**data_args)
             max_words = self.max_words or min(MAX_CAPTION_WORDS, max(len(c.split()) for c in captions))
@@ -114,14 +122,8 @@ class CaptioningTask:
         return _caption_vectorizers[key]
 
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
-        if split not in self.splits:
-            raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
         targets = captioner.caption_targets(self.vectorizer(**data_args))
-        dataset = self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder,
-                            **data_args)
-        examples = self.count(split, **data_args)
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(
-            examples // batch_size if drop_remainder else -(-examples // batch_size)))
+        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
         return dataset.map(lambda features, caption: (
             {"image": features["image"], "caption": caption}, targets(caption)))
 
@@ -171,6 +173,7 @@ class CaptioningTask:
 
 
 TRANSCRIPTION_BEAM_WIDTH = 8
+_alphabets = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,19 +191,17 @@ class SpeechRecognitionTask:
     modalities: tuple = ("audio",)
 
     def characters(self, **data_args) -> list[str]:
-        return sorted(set("".join(self.training_transcripts(**data_args))))
+        """The alphabet of the training transcripts, read once per data (dataset and model share it)."""
+        key = _data_key(self.name, data_args)
+        if key not in _alphabets:
+            _alphabets[key] = sorted(set("".join(self.training_transcripts(**data_args))))
+        return _alphabets[key]
 
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
-        if split not in self.splits:
-            raise ValueError(f"split: {split!r} is not one of {self.splits} for {self.name}")
         characters = self.characters(**data_args)
         table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(tf.constant(characters), tf.range(len(characters))), default_value=-2)
-        dataset = self.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder,
-                            **data_args)
-        examples = self.count(split, **data_args)
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(
-            examples // batch_size if drop_remainder else -(-examples // batch_size)))
+        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
 
         def targets(transcripts):
             ids = table.lookup(tf.strings.unicode_split(transcripts, "UTF-8"))
