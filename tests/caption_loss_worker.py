@@ -29,7 +29,7 @@ def main():
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
 
-    from mmzoo.models.captioner import caption_loss
+    from mmzoo.models.teacher_forcing import sequence_loss as caption_loss
 
     def token_mean_loss(targets, logits):
         mask = tf.cast(targets > 0, logits.dtype)

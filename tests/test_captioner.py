@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from mmzoo.data import preprocessing
-from mmzoo.models import captioner
+from mmzoo.models import captioner, teacher_forcing
 
 CAPTIONS = ["a small red circle", "a large blue square left of a small red circle"]
 
@@ -19,7 +19,7 @@ def test_the_model_reads_the_words_before_each_target():
     vectorizer = _vectorizer()
     special = captioner.special_token_ids(vectorizer)
     tokens = vectorizer(tf.constant(CAPTIONS)).numpy()
-    previous = captioner.ShiftRight(special["start"])(tokens).numpy()
+    previous = teacher_forcing.ShiftRight(special["start"])(tokens).numpy()
     targets = captioner.caption_targets(vectorizer)(tf.constant(CAPTIONS)).numpy()
     for row, caption in enumerate(CAPTIONS):
         length = len(caption.split())
@@ -35,9 +35,9 @@ def test_caption_loss_ignores_padding_and_averages_per_caption():
     logits = tf.random.stateless_normal((2, 5, 10), seed=(0, 1))
     per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits).numpy()
     expected = [per_token[0, :3].mean(), per_token[1, :2].mean()]
-    np.testing.assert_allclose(captioner.caption_loss(targets, logits), expected, rtol=1e-6)
+    np.testing.assert_allclose(teacher_forcing.sequence_loss(targets, logits), expected, rtol=1e-6)
     changed_padding = tf.concat([logits[:, :3], logits[:, 3:] + 5.0], axis=1)
-    np.testing.assert_allclose(captioner.caption_loss(targets, changed_padding)[0], expected[0], rtol=1e-6)
+    np.testing.assert_allclose(teacher_forcing.sequence_loss(targets, changed_padding)[0], expected[0], rtol=1e-6)
 
 
 def test_vgg16_encoder_loads_weights_from_a_local_file(tmp_path):

@@ -75,3 +75,16 @@ def test_tokens_to_text_joins_words_up_to_each_length():
     vocabulary = ["", "[start]", "[end]", "a", "red", "circle"]
     text = decoding.tokens_to_text(tf.constant([[3, 4, 5, 0], [3, 5, 0, 0]]), vocabulary, tf.constant([3, 1]))
     assert [t.decode() for t in text.numpy()] == ["a red circle", "a"]
+
+
+def test_a_limit_per_example_decodes_each_as_its_own_limit_would():
+    tables = _markov_chain(2)
+    limits = [1, 4, 2]
+    together = decoding.beam_search(_step(tables), tf.range(3), 3, START, END, tf.constant(limits), beam_width=3)
+    for example, limit in enumerate(limits):
+        alone = decoding.beam_search(_step(tables[example:example + 1]), tf.range(1), 1, START, END, limit,
+                                     beam_width=3)
+        assert int(together["lengths"][example, 0]) <= limit
+        for key in ("lengths", "log_probabilities", "scores"):
+            np.testing.assert_allclose(together[key][example], alone[key][0], rtol=1e-6)
+        np.testing.assert_array_equal(together["tokens"][example, :, :limit], alone["tokens"][0])

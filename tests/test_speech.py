@@ -1,11 +1,12 @@
 """The speech recogniser's pieces: CTC over padded batches, decoding, and the FSDD splits."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from mmzoo.data import tasks as views
-from mmzoo.models import speech
+from mmzoo.models import speech, teacher_forcing
 
 CHARACTERS = ["a", "b"]  # blank is 2
 
@@ -66,9 +67,6 @@ def test_fsdd_splits_follow_the_test_convention_and_leave_a_speaker_out(fsdd_rec
 def test_an_utterance_is_heard_alike_alone_and_in_a_batch_of_longer_ones():
     """The padding of a batch must not reach a waveform's features (convolutions over the frames
     once read the log-mel of the padding past its end, and the backward LSTM carried it back)."""
-
-
-
     from mmzoo.models.fusion import fusion_classifier
 
     rng = np.random.default_rng(0)
@@ -84,3 +82,60 @@ def test_an_utterance_is_heard_alike_alone_and_in_a_batch_of_longer_ones():
     np.testing.assert_allclose(classifier(together)[:1], classifier(alone), atol=1e-5)
 
 
+
+
+def _utterances(rng, lengths):
+    audio = np.zeros((len(lengths), max(lengths)), "float32")
+    for row, length in enumerate(lengths):
+        audio[row, :length] = 0.1 * rng.normal(size=length)
+    return tf.constant(audio), tf.constant(lengths, tf.int32)
+
+
+def _attention_recogniser(characters=CHARACTERS):
+    keras.utils.set_random_seed(0)
+    return speech.speech_lstm(characters, decoder="attention", width=16, layers=1, num_mel_bins=20)
+
+
+def test_attention_decoder_one_step_at_a_time_matches_teacher_forcing():
+    """The decoder rewired for beam search (`Transcriber`) gives, token by token, the
+    log-probabilities the trained (teacher-forced) model gives for the same transcript."""
+    model = _attention_recogniser()
+    audio, lengths = _utterances(np.random.default_rng(1), [6000, 3000])
+    transcripts = tf.constant(["abba", "b"])
+    teacher_forced = tf.nn.log_softmax(model({"audio": audio, "audio_length": lengths, "transcript": transcripts}))
+    transcriber = speech.Transcriber(model)
+    h, c, frames = transcriber.encode({"audio": audio, "audio_length": lengths})
+    state = (h, c, frames, transcriber.frames_mask.compute_mask([frames, lengths]))
+    special = speech.attention_token_ids(CHARACTERS)
+    previous = tf.fill([2], special["start"])
+    for position, column in enumerate([[1, 2], [2, special["end"]], [2, 0], [1, 0]]):
+        step_log_probabilities, state = transcriber.step(previous, state)
+        np.testing.assert_allclose(step_log_probabilities[0], teacher_forced[0, position], atol=1e-5)
+        if position < 2:
+            np.testing.assert_allclose(step_log_probabilities[1], teacher_forced[1, position], atol=1e-5)
+        previous = tf.constant(column)
+
+
+def test_attention_transcripts_are_the_same_alone_and_in_a_batch():
+    model = _attention_recogniser()
+    audio, lengths = _utterances(np.random.default_rng(2), [9000, 4000])
+    transcriber = speech.Transcriber(model)
+    for width in (1, 3):
+        together = transcriber(audio, lengths, width)
+        alone = transcriber(audio[1:, :4000], lengths[1:], width)  # no padding at all
+        assert together["transcript"].numpy()[1] == alone["transcript"].numpy()[0]
+        np.testing.assert_allclose(together["score"][1], alone["score"][0], atol=1e-5)
+
+
+def test_attention_loss_is_a_mean_per_utterance_over_its_characters_and_end():
+    targets = tf.constant([[0, 1, 1], [1, -1, -1]])  # "abb", "b"
+    logits = tf.random.stateless_normal([2, 4, 4], seed=[0, 1])  # class 0 unused, 3 the end
+    expected = teacher_forcing.sequence_loss(tf.constant([[1, 2, 2, 3], [2, 3, 0, 0]]), logits)
+    np.testing.assert_allclose(speech.attention_loss(targets, logits), expected, rtol=1e-6)
+    per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[2, 3], logits=logits[1, :2])
+    np.testing.assert_allclose(expected[1], tf.reduce_mean(per_token), rtol=1e-6)
+
+
+def test_a_transcript_character_outside_the_alphabet_is_refused():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="transcript: a character outside"):
+        speech.CharacterTokens(CHARACTERS)(tf.constant(["abc"]))

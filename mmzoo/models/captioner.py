@@ -16,7 +16,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from mmzoo.models import decoding, encoders
+from mmzoo.models import decoding, encoders, teacher_forcing
+from mmzoo.models.teacher_forcing import ShiftRight
 
 
 def special_token_ids(vectorizer):
@@ -80,59 +81,11 @@ def _attend(outputs, cells):
     return keras.layers.Concatenate(name="output_and_context")([outputs, context])
 
 
-@keras.saving.register_keras_serializable(package="mmzoo")
-class ShiftRight(keras.layers.Layer):
-    """Teacher forcing: the words before each position, a start token first, the same length;
-    masked after the caption's end token position (padding stays 0)."""
-
-    def __init__(self, start_id, **kwargs):
-        super().__init__(**kwargs)
-        self.start_id = start_id
-
-    def call(self, tokens):
-        tokens = tf.cast(tokens, tf.int32)
-        lengths = tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=-1)
-        shifted = tf.concat([tf.fill([tf.shape(tokens)[0], 1], self.start_id), tokens[:, :-1]], axis=1)
-        keep = tf.sequence_mask(lengths + 1, tf.shape(tokens)[1])
-        return tf.where(keep, shifted, tf.zeros_like(shifted))
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "start_id": self.start_id}
-
-
-@keras.saving.register_keras_serializable(package="mmzoo")
-def caption_loss(targets, logits):
-    """Cross-entropy per caption, averaged over its words and end token (padding ignored): each
-    caption weighs the same, so the mean over the global batch is the same on any number of
-    replicas (Keras divides the per-example losses by the global batch)."""
-    targets = tf.cast(targets, tf.int32)
-    mask = tf.cast(targets > 0, logits.dtype)
-    per_token = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
-    return tf.reduce_sum(per_token * mask, axis=-1) / tf.maximum(tf.reduce_sum(mask, axis=-1), 1.0)
-
-
-@keras.saving.register_keras_serializable(package="mmzoo")
-def next_word_accuracy(targets, logits):
-    targets = tf.cast(targets, tf.int32)
-    mask = tf.cast(targets > 0, tf.float32)
-    right = tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), targets), tf.float32)
-    return tf.reduce_sum(right * mask, axis=-1) / tf.maximum(tf.reduce_sum(mask, axis=-1), 1.0)
-
-
 def caption_targets(vectorizer):
     """A function from captions to what the model predicts for them: their word ids, then the
     end token."""
     end = special_token_ids(vectorizer)["end"]
-
-    def targets(captions):
-        tokens = tf.cast(vectorizer(captions), tf.int32)
-        lengths = tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=-1)
-        return tokens + end * tf.one_hot(lengths, tf.shape(tokens)[-1], dtype=tf.int32)
-
-    return targets
+    return lambda captions: teacher_forcing.with_end_token(vectorizer(captions), end)
 
 
 class CaptionDecoder:
@@ -148,22 +101,12 @@ class CaptionDecoder:
         if self.attention:  # the cells the attention looks over are part of the state
             state_outputs.append(model.get_layer("image_attention").input[1])
         self.image_to_state = keras.Model(model.get_layer("image").output, state_outputs)
-        self.embedding = model.get_layer("caption_embedding")
-        self.lstm = model.get_layer("decoder_lstm")
-        self.image_attention = model.get_layer("image_attention") if self.attention else None
-        self.next_word = model.get_layer("next_word")
+        self.step = teacher_forcing.OneTokenStep(
+            model.get_layer("caption_embedding"), model.get_layer("decoder_lstm"), model.get_layer("next_word"),
+            model.get_layer("image_attention") if self.attention else None)
 
     def initial_state(self, images):
         return tuple(self.image_to_state(images, training=False))
-
-    def step(self, previous, state):
-        h, c, *cells = state
-        embedded = self.embedding(previous[:, None])
-        output, h, c = self.lstm(embedded, initial_state=[h, c], training=False)
-        if self.attention:
-            output = tf.concat([output, self.image_attention([output, cells[0]])], axis=-1)
-        logits = self.next_word(output)[:, 0]
-        return tf.nn.log_softmax(tf.cast(logits, tf.float32)), (h, c, *cells)
 
     def __call__(self, images, beam_width=1, alpha=0.6):
         """Captions of a batch of images: `caption` [batch] string, `score` (length-normalised

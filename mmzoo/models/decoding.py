@@ -22,11 +22,17 @@ def length_penalty(lengths, alpha):
 def beam_search(step, initial_state, batch_size, start_id, end_id, max_length, beam_width=4, alpha=0.6):
     """The `beam_width` best sequences by length-normalised log-probability.
 
-    Returns `tokens` int32 [batch, beam_width, max_length] (zero after the end token, which is
-    not included), `lengths` [batch, beam_width], `log_probabilities` (summed over the tokens
-    and the end token) and `scores` (log-probability / length penalty), best beam first.
+    `max_length`: the most tokens a sequence may have (it ends there, without an end token): a
+    number, or one per example [batch] (an utterance's frames, say).
+
+    Returns `tokens` int32 [batch, beam_width, max_length] (the longest of `max_length`; zero
+    after the end token, which is not included), `lengths` [batch, beam_width],
+    `log_probabilities` (summed over the tokens and the end token) and `scores`
+    (log-probability / length penalty), best beam first.
     """
     width = beam_width
+    limits = tf.broadcast_to(tf.cast(max_length, tf.int32), [batch_size])  # per example
+    longest = max_length if isinstance(max_length, int) else tf.reduce_max(limits)
     flat = batch_size * width
 
     def tile(tensor):  # [batch, ...] -> [batch * width, ...], each example's beams side by side
@@ -38,13 +44,14 @@ def beam_search(step, initial_state, batch_size, start_id, end_id, max_length, b
     log_probabilities = first_only
     finished = tf.zeros([batch_size, width], tf.bool)
     lengths = tf.zeros([batch_size, width], tf.int32)
-    tokens = tf.zeros([batch_size, width, max_length], tf.int32)
+    tokens = tf.zeros([batch_size, width, longest], tf.int32)
     previous = tf.fill([flat], tf.cast(start_id, tf.int32))
 
     def not_done(t, tokens, previous, log_probabilities, finished, lengths, state):
-        return tf.logical_and(t < max_length, tf.logical_not(tf.reduce_all(finished)))
+        return tf.logical_and(t < longest, tf.logical_not(tf.reduce_all(finished | (t >= limits)[:, None])))
 
     def extend(t, tokens, previous, log_probabilities, finished, lengths, state):
+        finished = finished | (t >= limits)[:, None]  # at its most tokens: ended as it is
         step_log_probabilities, new_state = step(previous, state)
         vocabulary = tf.shape(step_log_probabilities)[-1]
         step_log_probabilities = tf.reshape(tf.cast(step_log_probabilities, tf.float32), [batch_size, width, -1])
@@ -66,14 +73,14 @@ def beam_search(step, initial_state, batch_size, start_id, end_id, max_length, b
         lengths = tf.gather(tf.reshape(candidate_lengths, [batch_size, -1]), best, batch_dims=1)
         finished = was_finished | tf.equal(token, end_id)
         written = tf.where(finished, tf.zeros_like(token), token)
-        tokens = pick(tokens) + written[..., None] * tf.one_hot(t, max_length, dtype=tf.int32)[None, None]
+        tokens = pick(tokens) + written[..., None] * tf.one_hot(t, longest, dtype=tf.int32)[None, None]
         flat_beams = tf.reshape(beam + tf.range(batch_size)[:, None] * width, [flat])
         state = tf.nest.map_structure(lambda s: tf.gather(s, flat_beams), new_state)
         return t + 1, tokens, tf.reshape(token, [flat]), log_probabilities, finished, lengths, state
 
     _, tokens, _, log_probabilities, finished, lengths, _ = tf.while_loop(
         not_done, extend, (tf.constant(0), tokens, previous, log_probabilities, finished, lengths, state),
-        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, width, max_length]), tf.TensorShape([None]),
+        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, width, tf.get_static_value(longest)]), tf.TensorShape([None]),
                           tf.TensorShape([None, width]), tf.TensorShape([None, width]), tf.TensorShape([None, width]),
                           tf.nest.map_structure(lambda s: tf.TensorShape([None]).concatenate(s.shape[1:]), state)))
     scores = log_probabilities / length_penalty(lengths, alpha)
@@ -89,10 +96,12 @@ def greedy_decode(step, initial_state, batch_size, start_id, end_id, max_length)
     return {key: value[:, 0] for key, value in decoded.items()}
 
 
-def tokens_to_text(tokens, vocabulary, lengths):
-    """Token ids [..., max_length] to space-joined words, each sequence cut at its length."""
-    words = tf.gather(tf.constant(vocabulary), tokens)
+def tokens_to_text(tokens, vocabulary, lengths, separator=" "):
+    """Token ids [..., max_length] to their `vocabulary` entries, each sequence cut at its
+    length, joined by `separator`: a space (words) or nothing (characters)."""
+    pieces = tf.gather(tf.constant(vocabulary), tokens)
     keep = tf.sequence_mask(lengths, tf.shape(tokens)[-1])
-    words = tf.where(keep, words, "")
-    joined = tf.strings.reduce_join(tf.where(keep, tf.strings.join([words, " "]), ""), axis=-1)
+    if not separator:
+        return tf.strings.reduce_join(tf.where(keep, pieces, ""), axis=-1)
+    joined = tf.strings.reduce_join(tf.where(keep, tf.strings.join([pieces, separator]), ""), axis=-1)
     return tf.strings.strip(joined)

@@ -1,12 +1,19 @@
-"""LSTM speech recogniser: a waveform in, its transcript out (characters, CTC).
+"""LSTM speech recogniser: a waveform in, its transcript out, character by character.
 
 The front end runs in the graph: log-mel frames, per-frame normalisation, SpecAugment in
 training, convolutional subsampling (`mmzoo.models.encoders.audio_frames`); then stacked
-bidirectional LSTMs and a softmax over the characters and the CTC blank, the last class.
-Frames past a waveform's end are set to a certain blank (`CTCOutput`), so the loss and the
-decoders can read every frame of a padded batch: a blank costs nothing and writes nothing.
+bidirectional LSTMs. Two decoders read the encoder's frames:
 
-Decoding in the graph (`transcribe`): CTC greedy or beam search (TF's own decoders, core ops).
+- `ctc` (default): a softmax per frame over the characters and the CTC blank, the last class.
+  Frames past a waveform's end are set to a certain blank (`CTCOutput`), so the loss and the
+  decoders can read every frame of a padded batch: a blank costs nothing and writes nothing.
+- `attention` (Listen, Attend and Spell; the source's LSTM encoder-decoder): an LSTM, started
+  from the mean of the encoder's frames, reads the transcript so far (teacher forcing: the
+  model takes the `transcript` string in training) and, with additive attention over the
+  frames, predicts the next character or the end.
+
+Decoding in the graph (`Transcriber`): CTC greedy or beam search (TF's own decoders, core
+ops), or for attention the zoo's beam search (`mmzoo.models.decoding`); width 1 is greedy.
 """
 
 from __future__ import annotations
@@ -14,9 +21,11 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from mmzoo.models import encoders
+from mmzoo.models import decoding, encoders, teacher_forcing
+from mmzoo.models.teacher_forcing import ShiftRight
 
-DECODERS = ("ctc",)
+DECODERS = ("ctc", "attention")
+ATTENTION_LENGTH_PENALTY = 0.6
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
@@ -43,14 +52,49 @@ class CTCOutput(keras.layers.Layer):
         return {**super().get_config(), "characters": self.characters}
 
 
+@keras.saving.register_keras_serializable(package="mmzoo")
+class CharacterTokens(keras.layers.Layer):
+    """Transcripts (strings) to character tokens for the attention decoder: 1 + the character's
+    index in `characters`, 0-padded, with one column to spare for the end token. A character
+    outside the alphabet is an error that names it."""
+
+    def __init__(self, characters, **kwargs):
+        super().__init__(**kwargs)
+        self.characters = list(characters)
+
+    def call(self, transcripts):
+        table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
+            tf.constant(self.characters), tf.range(1, len(self.characters) + 1)), default_value=-1)
+        tokens = table.lookup(tf.strings.unicode_split(tf.reshape(transcripts, [-1]), "UTF-8"))
+        check = tf.debugging.assert_none_equal(tokens.flat_values, -1, message="transcript: a character "
+                                               "outside the recogniser's alphabet")
+        with tf.control_dependencies([check]):
+            return tf.pad(tokens.to_tensor(default_value=0), [[0, 0], [0, 1]])
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None)
+
+    def get_config(self):
+        return {**super().get_config(), "characters": self.characters}
+
+
+def attention_token_ids(characters):
+    """The attention decoder's end and start tokens, after the characters' 1..len(characters)."""
+    return {"end": len(characters) + 1, "start": len(characters) + 2}
+
+
 def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80, subsampling=2, augment=True,
-                dropout=0.1, name=None):
-    """A Keras functional model: `audio` float waveform at 16 kHz [batch, samples] and
-    `audio_length` [batch] to CTC logits [batch, frames, len(characters) + 1].
+                dropout=0.1, embedding_dim=64, name=None):
+    """A Keras functional model of a float waveform at 16 kHz, `audio` [batch, samples] and
+    `audio_length` [batch]; for `decoder="ctc"`, to CTC logits [batch, frames, len(characters) + 1];
+    for `decoder="attention"`, also of the `transcript` [batch] string (teacher forcing), to
+    next-character logits [batch, longest transcript + 1, len(characters) + 2] (class 0 unused,
+    the last the end token).
 
     `characters`: the output alphabet (e.g. the characters of the training transcripts).
-    `decoder`: "ctc". `subsampling`: 2 or 4 fewer frames than the 10 ms log-mel frames (CTC
-    needs at least as many frames as characters, and more where a letter repeats).
+    `subsampling`: 2 or 4 fewer frames than the 10 ms log-mel frames (CTC needs at least as many
+    frames as characters, and more where a letter repeats). `embedding_dim`: of the attention
+    decoder's characters.
     """
     if decoder not in DECODERS:
         raise ValueError(f"decoder: must be one of {DECODERS}, got {decoder!r}")
@@ -58,14 +102,35 @@ def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80,
     if not characters or len(set(characters)) != len(characters) or any(len(c) != 1 for c in characters):
         raise ValueError(f"characters: distinct single characters expected, got {characters!r}")
     audio, audio_length = encoders.audio_inputs()
-    x = encoders.audio_frames(audio, audio_length, width, num_mel_bins, augment, subsampling)
+    frames = encoders.audio_frames(audio, audio_length, width, num_mel_bins, augment, subsampling)
     for number in range(layers):
-        x = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
-                                       name=f"encoder_bilstm{number}")(x)
-        x = keras.layers.Dropout(dropout, name=f"encoder_dropout{number}")(x)
-    logits = keras.layers.Dense(len(characters) + 1, name="character_logits", dtype="float32")(x)
-    logits = CTCOutput(characters, name="ctc_output")(logits)
-    return keras.Model({"audio": audio, "audio_length": audio_length}, logits, name=name or "speech_lstm_ctc")
+        frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
+                                            name=f"encoder_bilstm{number}")(frames)
+        frames = keras.layers.Dropout(dropout, name=f"encoder_dropout{number}")(frames)
+    if decoder == "ctc":
+        logits = keras.layers.Dense(len(characters) + 1, name="character_logits", dtype="float32")(frames)
+        logits = CTCOutput(characters, name="ctc_output")(logits)
+        return keras.Model({"audio": audio, "audio_length": audio_length}, logits, name=name or "speech_lstm_ctc")
+
+    special = attention_token_ids(characters)
+    transcript = encoders.text_inputs("transcript")
+    previous_characters = ShiftRight(special["start"], name="previous_characters")(
+        CharacterTokens(characters, name="transcript_tokens")(transcript))
+    summary = keras.layers.GlobalAveragePooling1D(name="encoder_mean")(frames)
+    initial_h = keras.layers.Dense(width, activation="tanh", name="initial_h")(summary)
+    initial_c = keras.layers.Dense(width, name="initial_c")(summary)
+    # No mask on the decoder: it is causal, and the loss ignores what follows the end token.
+    embedded = keras.layers.Embedding(special["start"] + 1, embedding_dim, name="character_embedding")(
+        previous_characters)
+    embedded = keras.layers.Dropout(dropout, name="embedding_dropout")(embedded)
+    outputs, _, _ = keras.layers.LSTM(width, return_sequences=True, return_state=True, name="decoder_lstm")(
+        embedded, initial_state=[initial_h, initial_c])
+    context = keras.layers.AdditiveAttention(name="audio_attention")([outputs, frames])  # the frames' mask
+    outputs = keras.layers.Concatenate(name="output_and_context")([outputs, context])
+    outputs = keras.layers.Dropout(dropout, name="output_dropout")(outputs)
+    logits = keras.layers.Dense(special["end"] + 1, name="next_character", dtype="float32")(outputs)
+    return keras.Model({"audio": audio, "audio_length": audio_length, "transcript": transcript}, logits,
+                       name=name or "speech_lstm_attention")
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
@@ -79,15 +144,75 @@ def ctc_loss(targets, logits):
                           blank_index=int(logits.shape[-1]) - 1)
 
 
+@keras.saving.register_keras_serializable(package="mmzoo")
+def attention_loss(targets, logits):
+    """Cross-entropy per utterance over its characters and the end token (`targets` character
+    ids padded with -1, as for CTC)."""
+    tokens = tf.cast(targets, tf.int32) + 1  # the attention decoder's ids; padding 0
+    tokens = tf.pad(tokens, [[0, 0], [0, tf.shape(logits)[1] - tf.shape(tokens)[1]]])
+    return teacher_forcing.sequence_loss(teacher_forcing.with_end_token(tokens, logits.shape[-1] - 1), logits)
+
+
+def decoder_of(model) -> str:
+    return "ctc" if any(layer.name == "ctc_output" for layer in model.layers) else "attention"
+
+
 def characters_of(model) -> list[str]:
-    return model.get_layer("ctc_output").characters
+    return model.get_layer("ctc_output" if decoder_of(model) == "ctc" else "transcript_tokens").characters
+
+
+def loss_for(model):
+    return ctc_loss if decoder_of(model) == "ctc" else attention_loss
+
+
+class Transcriber:
+    """A recogniser's transcripts of a batch, decoded in the graph:
+
+        Transcriber(model)(audio, audio_length, beam_width) -> {"transcript": [batch] string,
+                                                                 "score": its log-probability}
+
+    `beam_width` 1 is greedy. CTC: the decoded path's log-probability. Attention: the
+    transcript's (the beam ranks by it over a GNMT length penalty).
+    """
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+        self.decoder = decoder_of(model)
+        self.characters = characters_of(model)
+        if self.decoder == "attention":
+            audio_inputs = {name: model.get_layer(name).output for name in ("audio", "audio_length")}
+            frames = model.get_layer("audio_attention").input[1]
+            self.encode = keras.Model(audio_inputs, [model.get_layer("initial_h").output,
+                                                     model.get_layer("initial_c").output, frames])
+            self.frames_mask = model.get_layer("audio_mask")
+            self.step = teacher_forcing.OneTokenStep(
+                model.get_layer("character_embedding"), model.get_layer("decoder_lstm"),
+                model.get_layer("next_character"), model.get_layer("audio_attention"))
+
+    def __call__(self, audio, audio_length, beam_width=1):
+        if self.decoder == "ctc":
+            logits = self.model({"audio": audio, "audio_length": audio_length}, training=False)
+            return decode_logits(logits, self.characters, beam_width)
+        return self._attend_and_spell(audio, audio_length, beam_width)
+
+    def _attend_and_spell(self, audio, audio_length, beam_width):
+        initial_h, initial_c, frames = self.encode({"audio": audio, "audio_length": audio_length}, training=False)
+        frames_mask = self.frames_mask.compute_mask([frames, audio_length])
+        special = attention_token_ids(self.characters)
+        # A transcript has no more characters than its audio has encoder frames (as for CTC).
+        most_characters = tf.reduce_sum(tf.cast(frames_mask, tf.int32), axis=1)
+        decoded = decoding.beam_search(self.step, (initial_h, initial_c, frames, frames_mask), tf.shape(audio)[0],
+                                       special["start"], special["end"], most_characters, beam_width=beam_width,
+                                       alpha=ATTENTION_LENGTH_PENALTY if beam_width > 1 else 0.0)
+        best = {key: value[:, 0] for key, value in decoded.items()}
+        alphabet = [""] + self.characters + ["", ""]
+        return {"transcript": decoding.tokens_to_text(best["tokens"], alphabet, best["lengths"], separator=""),
+                "score": best["log_probabilities"]}
 
 
 def transcribe(model, audio, audio_length, beam_width=1):
-    """Transcripts of a batch, decoded in the graph: `transcript` [batch] string and `score`
-    (the decoded path's log-probability). `beam_width` 1: greedy."""
-    logits = model({"audio": audio, "audio_length": audio_length}, training=False)
-    return decode_logits(logits, characters_of(model), beam_width)
+    """Transcripts of a batch (see `Transcriber`; make one to decode many batches)."""
+    return Transcriber(model)(audio, audio_length, beam_width)
 
 
 def decode_logits(logits, characters, beam_width=1):

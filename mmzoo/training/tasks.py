@@ -4,7 +4,7 @@
     dataset(split, batch_size, shuffle=, drop_remainder=, inputs=, **data_args) -> tf.data of (features, target)
     count(split, **data_args) -> examples in the split
     builder_arguments(model_args, data_args) -> what the model builder needs from the task
-    compile_arguments -> loss and metrics for `compile` ({} for a model with its own train_step)
+    compile_arguments(model) -> loss and metrics for `compile` ({} for a model with its own train_step)
     evaluate(model, split, batch_size, **data_args) -> metrics of the split (a dict)
 
 `register_task` adds one (a later architecture, or your own data).
@@ -24,7 +24,7 @@ from mmzoo.evaluation.captioning import caption_metrics
 from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.export import serving
 from mmzoo.evaluation.speech import transcription_metrics
-from mmzoo.models import captioner, speech
+from mmzoo.models import captioner, speech, teacher_forcing
 
 TEXT_SEQUENCE_LENGTH = 16
 
@@ -74,8 +74,7 @@ class ClassificationTask:
         return {"modalities": modalities, "num_classes": len(self.class_names), "vectorizer": vectorizer,
                 "image_shape": self.image_shape or (64, 64, 3)}
 
-    @property
-    def compile_arguments(self) -> dict:
+    def compile_arguments(self, model) -> dict:
         return {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
 
     def serving_signatures(self, model) -> dict:
@@ -131,12 +130,11 @@ class CaptioningTask:
         image_shape = self.image_shape or tuple(data_args.get("image_size", (64, 64))) + (3,)
         return {"vectorizer": self.vectorizer(**data_args), "image_shape": image_shape}
 
-    @property
-    def compile_arguments(self) -> dict:
+    def compile_arguments(self, model) -> dict:
         import keras
 
-        return {"loss": captioner.caption_loss,
-                "metrics": [keras.metrics.MeanMetricWrapper(captioner.next_word_accuracy, name="accuracy")]}
+        return {"loss": teacher_forcing.sequence_loss,
+                "metrics": [keras.metrics.MeanMetricWrapper(teacher_forcing.next_token_accuracy, name="accuracy")]}
 
     def serving_signatures(self, model, beam_width=CAPTION_BEAM_WIDTH, length_penalty=CAPTION_LENGTH_PENALTY) -> dict:
         """`serving_default`: beam search of `beam_width`, length penalty alpha `length_penalty`;
@@ -198,6 +196,8 @@ class SpeechRecognitionTask:
         return _alphabets[key]
 
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        """Batches of (features, character ids padded with -1); the features include the
+        `transcript` string where `inputs` name it (an attention decoder reads it: teacher forcing)."""
         characters = self.characters(**data_args)
         table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(tf.constant(characters), tf.range(len(characters))), default_value=-2)
@@ -209,28 +209,34 @@ class SpeechRecognitionTask:
                                            "alphabet of the training transcripts")
             return ids.to_tensor(default_value=-1)
 
-        return dataset.map(lambda features, transcripts: (features, targets(transcripts)))
+        def with_targets(features, transcripts):
+            if inputs and "transcript" in inputs:
+                features = {**features, "transcript": transcripts}
+            return features, targets(transcripts)
+
+        return dataset.map(with_targets)
 
     def builder_arguments(self, model_args, data_args) -> dict:
         return {"characters": self.characters(**data_args)}
 
-    @property
-    def compile_arguments(self) -> dict:
-        return {"loss": speech.ctc_loss}
+    def compile_arguments(self, model) -> dict:
+        return {"loss": speech.loss_for(model)}
 
     def serving_signatures(self, model, beam_width=TRANSCRIPTION_BEAM_WIDTH) -> dict:
-        """`serving_default`: CTC beam search of `beam_width`; `greedy`: greedy decoding. Each
-        gives the transcript and its score (the decoded path's log-probability)."""
+        """`serving_default`: beam search of `beam_width` (CTC's, or the attention decoder's);
+        `greedy`: greedy decoding. Each gives the transcript and its score (its log-probability)."""
+        transcriber = speech.Transcriber(model)
+
         def signature(width):
-            return lambda features: speech.transcribe(model, features["audio"], features["audio_length"], width)
+            return lambda features: transcriber(features["audio"], features["audio_length"], width)
 
         return {"serving_default": signature(beam_width), "greedy": signature(1)}
 
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
         """Greedy and beam-search transcripts of the split: WER, CER, exact match."""
-        decoders = {method: tf.function(lambda audio, length, width=width: speech.transcribe(
-            model, audio, length, width)["transcript"]) for method, width in (("greedy", 1),
-                                                                               ("beam", TRANSCRIPTION_BEAM_WIDTH))}
+        transcriber = speech.Transcriber(model)
+        decoders = {method: tf.function(lambda audio, length, width=width: transcriber(audio, length, width)[
+            "transcript"]) for method, width in (("greedy", 1), ("beam", TRANSCRIPTION_BEAM_WIDTH))}
         said = {method: [] for method in decoders}
         references = []
         for features, transcripts in self.view(split, batch_size=batch_size, shuffle=False, **data_args):

@@ -154,7 +154,7 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         validation_data = task.dataset("validation", global_batch, shuffle=False, inputs=inputs,
                                        **config.data_args).with_options(_shard_by_data())
         model.compile(optimizer=make_optimizer(config, steps_per_epoch), jit_compile=config.jit_compile,
-                      steps_per_execution=config.steps_per_execution, **task.compile_arguments)
+                      steps_per_execution=config.steps_per_execution, **task.compile_arguments(model))
         keras_fixes.build_before_distributed_fit(model, train_data.element_spec)
 
     checkpoints = write_dir / "checkpoints"
