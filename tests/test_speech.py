@@ -139,3 +139,15 @@ def test_attention_loss_is_a_mean_per_utterance_over_its_characters_and_end():
 def test_a_transcript_character_outside_the_alphabet_is_refused():
     with pytest.raises(tf.errors.InvalidArgumentError, match="transcript: a character outside"):
         speech.CharacterTokens(CHARACTERS)(tf.constant(["abc"]))
+
+
+def test_attention_alignment_is_a_distribution_over_each_utterance_s_own_frames():
+    model = _attention_recogniser()
+    audio, lengths = _utterances(np.random.default_rng(3), [8000, 3200])
+    weights = speech.attention_alignment(model, audio, lengths, tf.constant(["ab", "b"])).numpy()
+    frames = -(-lengths.numpy() // model.get_layer("audio_mask").samples_per_frame)
+    assert weights.shape[:2] == (2, 3)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, atol=1e-5)
+    assert np.abs(weights[1, :, frames[1]:]).max() < 1e-6
+    with pytest.raises(ValueError, match="CTC recogniser has no attention"):
+        speech.attention_alignment(speech.speech_lstm(CHARACTERS, width=16, layers=1), audio, lengths, ["a", "b"])

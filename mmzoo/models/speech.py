@@ -210,6 +210,21 @@ class Transcriber:
                 "score": best["log_probabilities"]}
 
 
+def attention_alignment(model, audio, audio_length, transcripts):
+    """Where an attention recogniser listened while it spelled `transcripts` (its own, say):
+    weights [batch, characters + 1, frames] over the encoder's frames, the last step being the
+    one that predicted the end."""
+    if decoder_of(model) != "attention":
+        raise ValueError("model: a CTC recogniser has no attention; its alignment is its per-frame logits")
+    attention = model.get_layer("audio_attention")
+    outputs_and_frames = keras.Model(model.inputs, [model.get_layer("decoder_lstm").output[0], attention.input[1]])
+    features = {"audio": audio, "audio_length": audio_length, "transcript": transcripts}
+    outputs, frames = outputs_and_frames(features, training=False)
+    frames_mask = model.get_layer("audio_mask").compute_mask([frames, audio_length])
+    _, weights = attention([outputs, frames], mask=[None, frames_mask], return_attention_scores=True)
+    return weights
+
+
 def transcribe(model, audio, audio_length, beam_width=1):
     """Transcripts of a batch (see `Transcriber`; make one to decode many batches)."""
     return Transcriber(model)(audio, audio_length, beam_width)

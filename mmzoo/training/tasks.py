@@ -153,21 +153,32 @@ class CaptioningTask:
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
         """Greedy and beam-search captions of the split, scored against all references."""
         decode = captioner.CaptionDecoder(model)
-        decoders = {"greedy": tf.function(lambda images: decode(images, beam_width=1)["caption"]),
-                    "beam": tf.function(lambda images: decode(images, beam_width=CAPTION_BEAM_WIDTH,
-                                                              alpha=CAPTION_LENGTH_PENALTY)["caption"])}
-        captions = {method: [] for method in decoders}
-        references = []
-        for features, _ in self.view(split, batch_size=batch_size, shuffle=False, with_references=True,
-                                     **data_args):
-            references += [[r.decode() for r in row if r] for row in features["references"].numpy()]
-            for method, decoder in decoders.items():
-                captions[method] += [c.decode() for c in decoder(features["image"]).numpy()]
-        metrics = {method: caption_metrics(captions[method], references) for method in decoders}
-        metrics["beam"]["beam_width"] = CAPTION_BEAM_WIDTH
-        return {**metrics["greedy"], "beam": metrics["beam"],
-                "samples": [{"greedy": g, "beam": b, "references": r}
-                            for g, b, r in list(zip(captions["greedy"], captions["beam"], references))[:20]]}
+        batches = ((features["image"], [[r.decode() for r in row if r] for row in features["references"].numpy()])
+                   for features, _ in self.view(split, batch_size=batch_size, shuffle=False, with_references=True,
+                                                **data_args))
+        return _greedy_and_beam_metrics(
+            batches, lambda images, width: decode(images, beam_width=width, alpha=CAPTION_LENGTH_PENALTY)["caption"],
+            caption_metrics, CAPTION_BEAM_WIDTH, "references")
+
+
+def _greedy_and_beam_metrics(batches, decode, score, beam_width, references_name):
+    """What a sequence decoder makes of a split, greedy and with a beam: `batches` of (the
+    decoder's inputs, their references), `decode(inputs, width)` -> [batch] strings,
+    `score(outputs, references)` -> metrics. The greedy metrics, the beam's under "beam", and
+    the first 20 samples."""
+    decoders = {method: tf.function(lambda inputs, width=width: decode(inputs, width))
+                for method, width in (("greedy", 1), ("beam", beam_width))}
+    outputs = {method: [] for method in decoders}
+    references = []
+    for inputs, batch_references in batches:
+        references += batch_references
+        for method, decoder in decoders.items():
+            outputs[method] += [output.decode() for output in decoder(inputs).numpy()]
+    metrics = {method: score(outputs[method], references) for method in decoders}
+    metrics["beam"]["beam_width"] = beam_width
+    return {**metrics["greedy"], "beam": metrics["beam"],
+            "samples": [{"greedy": g, "beam": b, references_name: r}
+                        for g, b, r in list(zip(outputs["greedy"], outputs["beam"], references))[:20]]}
 
 
 TRANSCRIPTION_BEAM_WIDTH = 8
@@ -235,19 +246,11 @@ class SpeechRecognitionTask:
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
         """Greedy and beam-search transcripts of the split: WER, CER, exact match."""
         transcriber = speech.Transcriber(model)
-        decoders = {method: tf.function(lambda audio, length, width=width: transcriber(audio, length, width)[
-            "transcript"]) for method, width in (("greedy", 1), ("beam", TRANSCRIPTION_BEAM_WIDTH))}
-        said = {method: [] for method in decoders}
-        references = []
-        for features, transcripts in self.view(split, batch_size=batch_size, shuffle=False, **data_args):
-            references += [t.decode() for t in transcripts.numpy()]
-            for method, decoder in decoders.items():
-                said[method] += [t.decode() for t in decoder(features["audio"], features["audio_length"]).numpy()]
-        metrics = {method: transcription_metrics(said[method], references) for method in decoders}
-        metrics["beam"]["beam_width"] = TRANSCRIPTION_BEAM_WIDTH
-        return {**metrics["greedy"], "beam": metrics["beam"],
-                "samples": [{"greedy": g, "beam": b, "reference": r}
-                            for g, b, r in list(zip(said["greedy"], said["beam"], references))[:20]]}
+        batches = (((features["audio"], features["audio_length"]), [t.decode() for t in transcripts.numpy()])
+                   for features, transcripts in self.view(split, batch_size=batch_size, shuffle=False, **data_args))
+        return _greedy_and_beam_metrics(
+            batches, lambda audio, width: transcriber(*audio, width)["transcript"], transcription_metrics,
+            TRANSCRIPTION_BEAM_WIDTH, "reference")
 
 
 def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
