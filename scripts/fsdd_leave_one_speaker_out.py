@@ -2,8 +2,11 @@
 recogniser on the other speakers and transcribe all 500 recordings of the one left out; write
 each speaker's word accuracy (exact transcripts) and error rates.
 
-    python scripts/fsdd_leave_one_speaker_out.py [--runs runs/fsdd_loso]
+    python scripts/fsdd_leave_one_speaker_out.py [--runs runs/fsdd_loso] [--synthetic-per-word N]
         [--out benchmarks/results/fsdd_leave_one_speaker_out.json]
+
+`--synthetic-per-word N` adds N eSpeak NG utterances of each digit word to each training set
+(many synthetic voices, to widen the four human ones).
 
 Runs resume after a kill; a finished speaker is read back from its run's metrics.
 """
@@ -18,6 +21,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=Path, default=Path("runs") / "fsdd_loso")
     parser.add_argument("--speakers", nargs="+", default=None, help="default: every speaker in the folder")
+    parser.add_argument("--synthetic-per-word", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks" / "results"
                         / "fsdd_leave_one_speaker_out.json")
     args = parser.parse_args()
@@ -30,10 +34,12 @@ def main():
     preset = PRESET_CONFIGS["speech_fsdd"]
     fsdd_dir = preset.data_args["fsdd_dir"]
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
-    results = {"preset": "speech_fsdd", "model_args": preset.model_args, "epochs": preset.epochs, "speakers": {}}
+    results = {"preset": "speech_fsdd", "model_args": preset.model_args, "epochs": preset.epochs,
+               "synthetic_per_word": args.synthetic_per_word, "speakers": {}}
+    synthetic = {"synthetic_per_word": args.synthetic_per_word} if args.synthetic_per_word else {}
     for speaker in speakers:
-        config = TrainConfig.from_dict({**preset.to_dict(), "data_args": {**preset.data_args,
-                                                                          "held_out_speaker": speaker}})
+        config = TrainConfig.from_dict({**preset.to_dict(), "data_args": {
+            **preset.data_args, "held_out_speaker": speaker, **synthetic}})
         run_dir = args.runs / speaker
         finished = run_dir / "metrics.json"
         metrics = json.loads(finished.read_text()) if finished.exists() else train(config, run_dir, verbose=2)

@@ -13,8 +13,11 @@ EXPECTED_OUTPUTS = {
     "01_fusion_classifier.ipynb": ["test: accuracy", "image: not an encoded image"],
     "02_image_captioning.ipynb": ["test          greedy bleu_1", "test          beam   bleu_1",
                                   "image: not an encoded image", "greedy", "serving_default"],
+    "03_speech_recognition.ipynb": ["ctc        ", "attention  ", "word accuracy", "cer 0.", "over ",
+                                    "stereo     -> audio: mono audio expected", "empty      -> audio: empty input",
+                                    "truncated  -> audio: truncated WAV file", "not a WAV  -> audio: not a WAV file"],
 }
-MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4}
+MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4, "03_speech_recognition.ipynb": 5}
 
 
 def test_every_notebook_is_checked():

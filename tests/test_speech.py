@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from mmzoo.data import tasks as views
+from mmzoo.data.readers import DIGIT_WORDS
 from mmzoo.models import speech, teacher_forcing
 
 CHARACTERS = ["a", "b"]  # blank is 2
@@ -151,3 +152,20 @@ def test_attention_alignment_is_a_distribution_over_each_utterance_s_own_frames(
     assert np.abs(weights[1, :, frames[1]:]).max() < 1e-6
     with pytest.raises(ValueError, match="CTC recogniser has no attention"):
         speech.attention_alignment(speech.speech_lstm(CHARACTERS, width=16, layers=1), audio, lengths, ["a", "b"])
+
+
+def test_synthetic_digit_words_widen_only_the_training_split(fsdd_recordings):
+    spoken = views.synthetic_digit_words(2, seed=0)
+    assert sorted(word for _, word in spoken) == sorted(DIGIT_WORDS * 2)
+    for waveform, _ in spoken:  # in FSDD's telephone band: nothing above 4 kHz but the filter's tail
+        power = np.abs(np.fft.rfft(waveform)) ** 2
+        assert power[int(len(power) * 4200 / 8000):].sum() < 0.01 * power.sum()
+    again = views.synthetic_digit_words.__wrapped__(2, seed=0)  # the same voices; eSpeak's timing varies a little
+    assert [w for _, w in again] == [w for _, w in spoken]
+    np.testing.assert_allclose([len(a) for a, _ in again], [len(a) for a, _ in spoken], rtol=0.1)
+    data_args = {"fsdd_dir": fsdd_recordings, "synthetic_per_word": 2}
+    assert views.fsdd_count("train", **data_args) == 2000 + 20
+    assert views.fsdd_count("test", **data_args) == 250
+    words = [w.decode() for _, batch in views.fsdd_speech_recognition("train", 256, shuffle=False, **data_args)
+             for w in batch.numpy()]
+    assert len(words) == 2020 and words[-20:] == [w for _, w in spoken]
