@@ -48,7 +48,7 @@ SPEECH_PRESETS = {
         data_args={"fsdd_dir": "../shared/data/fsdd/recordings"}, epochs=60, batch_size=32, learning_rate=2e-3,
         monitor="val_loss"),
     "speech_shapes": TrainConfig(
-        model="speech_lstm", task="shapes_speech_recognition", model_args={"width": 192, "layers": 2}, epochs=12,
+        model="speech_lstm", task="shapes_speech_recognition", model_args={"width": 192, "layers": 2}, epochs=8,
         batch_size=32,
         learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
 }

@@ -169,3 +169,17 @@ def test_synthetic_digit_words_widen_only_the_training_split(fsdd_recordings):
     words = [w.decode() for _, batch in views.fsdd_speech_recognition("train", 256, shuffle=False, **data_args)
              for w in batch.numpy()]
     assert len(words) == 2020 and words[-20:] == [w for _, w in spoken]
+
+
+def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only():
+    from mmzoo.models.layers import TelephoneBand
+
+    rng = np.random.default_rng(4)
+    waveforms = tf.constant(rng.normal(size=(200, 1600)).astype("float32"))
+    layer = TelephoneBand(rate=0.5, seed=0)
+    np.testing.assert_array_equal(layer(waveforms), waveforms)
+    filtered = layer(waveforms, training=True).numpy()
+    high = np.abs(np.fft.rfft(filtered, axis=-1))[:, 410:] ** 2  # above 4.1 kHz at 16 kHz
+    low_passed = high.sum(axis=-1) < 1e-6 * (filtered ** 2).sum(axis=-1) * 1600
+    unchanged = np.abs(filtered - waveforms.numpy()).max(axis=-1) < 1e-4
+    assert (low_passed ^ unchanged).all() and 70 < low_passed.sum() < 130

@@ -11,7 +11,8 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing
-from mmzoo.models.layers import LengthMask, PositionEmbedding, SpecAugment, VGG16Preprocess, ZeroPastLength
+from mmzoo.models.layers import (LengthMask, PositionEmbedding, SpecAugment, TelephoneBand, VGG16Preprocess,
+                                 ZeroPastLength)
 
 
 @dataclasses.dataclass
@@ -94,13 +95,18 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
     return Encoded(words, vector, embedded=embedded)
 
 
-def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, name="audio"):
+def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, telephone_band=0.0,
+                 name="audio"):
     """Log-mel frames (normalised per frame, so gain does not matter), SpecAugment in training
     when `augment`, two 1-D convs (`subsampling` 4: both strided, 4x fewer frames; 2: the
     first), masked after each waveform's end. A waveform's frames do not depend on the rest of
-    its batch (tested): everything past its end reads as zero."""
+    its batch (tested): everything past its end reads as zero. `telephone_band`: the fraction
+    of training waveforms low-passed at 4 kHz first (`TelephoneBand`), so that 8 kHz
+    recordings sound familiar."""
     if subsampling not in (2, 4):
         raise ValueError(f"subsampling: 2 or 4, got {subsampling!r}")
+    if telephone_band:
+        audio = TelephoneBand(telephone_band, name=f"{name}_telephone_band")(audio)
     log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
     x = log_mel(audio)
     x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)

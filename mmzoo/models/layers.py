@@ -203,6 +203,41 @@ class SpecAugment(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
+class TelephoneBand(keras.layers.Layer):
+    """In training, low-passes a `rate` fraction of the waveforms [batch, samples] at
+    `cutoff_hz` with an ideal filter, as the serving graph's band-limited resampling of an 8 kHz
+    WAV does: a model trained on wide-band speech then also hears 8 kHz recordings (without it,
+    the Shapes recogniser's error rate at 8 kHz was 62% of characters, 0% at 16 kHz).
+    At inference it is the identity."""
+
+    def __init__(self, rate=0.5, cutoff_hz=4000.0, sample_rate=16000, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.cutoff_hz = cutoff_hz
+        self.sample_rate = sample_rate
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, waveforms, training=False):
+        if not training or not self.rate:
+            return waveforms
+        samples = tf.shape(waveforms)[-1]
+        spectrum = tf.signal.rfft(waveforms, fft_length=[samples])
+        frequencies = tf.cast(tf.range(tf.shape(spectrum)[-1]), tf.float32) * (self.sample_rate / tf.cast(samples,
+                                                                                                          tf.float32))
+        chosen = keras.random.uniform((tf.shape(waveforms)[0], 1), seed=self.seed_generator) < self.rate
+        keep = ~chosen | (frequencies[None, :] < self.cutoff_hz)
+        return tf.signal.irfft(spectrum * tf.cast(keep, spectrum.dtype), fft_length=[samples])
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "cutoff_hz": self.cutoff_hz,
+                "sample_rate": self.sample_rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
 class ModalityDropout(keras.layers.Layer):
     """In training, zeroes one modality's vector (chosen at random) in a `rate` fraction of the
     examples, never all of them: when one modality alone fits the training set, the others

@@ -84,7 +84,7 @@ def attention_token_ids(characters):
 
 
 def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80, subsampling=2, augment=True,
-                dropout=0.1, embedding_dim=64, name=None):
+                telephone_band=0.5, dropout=0.1, embedding_dim=64, name=None):
     """A Keras functional model of a float waveform at 16 kHz, `audio` [batch, samples] and
     `audio_length` [batch]; for `decoder="ctc"`, to CTC logits [batch, frames, len(characters) + 1];
     for `decoder="attention"`, also of the `transcript` [batch] string (teacher forcing), to
@@ -93,8 +93,10 @@ def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80,
 
     `characters`: the output alphabet (e.g. the characters of the training transcripts).
     `subsampling`: 2 or 4 fewer frames than the 10 ms log-mel frames (CTC needs at least as many
-    frames as characters, and more where a letter repeats). `embedding_dim`: of the attention
-    decoder's characters.
+    frames as characters, and more where a letter repeats). `augment`: SpecAugment;
+    `telephone_band`: the fraction of training waveforms low-passed at 4 kHz, so that an 8 kHz
+    WAV is heard like its 16 kHz original. `embedding_dim`: of the attention decoder's
+    characters.
     """
     if decoder not in DECODERS:
         raise ValueError(f"decoder: must be one of {DECODERS}, got {decoder!r}")
@@ -102,7 +104,8 @@ def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80,
     if not characters or len(set(characters)) != len(characters) or any(len(c) != 1 for c in characters):
         raise ValueError(f"characters: distinct single characters expected, got {characters!r}")
     audio, audio_length = encoders.audio_inputs()
-    frames = encoders.audio_frames(audio, audio_length, width, num_mel_bins, augment, subsampling)
+    frames = encoders.audio_frames(audio, audio_length, width, num_mel_bins, augment, subsampling,
+                                   telephone_band if augment else 0.0)
     for number in range(layers):
         frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
                                             name=f"encoder_bilstm{number}")(frames)
