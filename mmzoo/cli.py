@@ -102,6 +102,7 @@ def _add_model_commands(subcommands):
     train.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
     train.add_argument("--fusion", choices=FUSIONS, default=None, help="fusion family only")
     train.add_argument("--attention", action="store_true", help="captioner only: soft attention over the image")
+    train.add_argument("--decoder", choices=["ctc", "attention"], default=None, help="speech recogniser only")
     train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     train.set_defaults(run=_train)
@@ -158,7 +159,10 @@ def _train(args):
     if args.fusion and config.model != MODEL_FAMILIES["fusion"]:
         raise InvalidInputError("--fusion", f"{config.model} has no fusion (a fusion classifier's option)")
     if args.attention and config.model != MODEL_FAMILIES["captioner"]:
-        raise InvalidInputError("--attention", "only the captioner has a soft attention option")
+        raise InvalidInputError("--attention", "only the captioner has a soft attention option (the speech "
+                                "recogniser's attention decoder: --decoder attention)")
+    if args.decoder and config.model != MODEL_FAMILIES["speech"]:
+        raise InvalidInputError("--decoder", f"{config.model} has no decoder choice (the speech recogniser's option)")
     changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
                "learning_rate": args.learning_rate, "seed": args.seed}
     model_args = dict(config.model_args)
@@ -166,6 +170,8 @@ def _train(args):
         model_args["fusion"] = args.fusion
     if args.attention:
         model_args["attention"] = True
+    if args.decoder:
+        model_args["decoder"] = args.decoder
     if args.modalities:
         model_args["modalities"] = args.modalities
     data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
@@ -179,10 +185,14 @@ def _train(args):
 
 
 def headline(metrics: dict) -> str:
-    """The figures that sum up a split's metrics: accuracy, or a captioner's BLEU-4 and exact match."""
+    """The figures that sum up a split's metrics: accuracy, a captioner's BLEU-4 and exact match,
+    or a recogniser's WER and CER."""
     if "accuracy" in metrics:
         return f"accuracy {metrics['accuracy']:.4f}"
     beam = metrics.get("beam", {})
+    if "wer" in metrics:
+        return (f"WER {metrics['wer']:.4f}, CER {metrics['cer']:.4f} (greedy); "
+                f"WER {beam['wer']:.4f}, CER {beam['cer']:.4f} (beam)")
     return (f"BLEU-4 {metrics['bleu_4']:.4f}, exact match {metrics['exact_match']:.4f} (greedy)"
             + (f"; BLEU-4 {beam['bleu_4']:.4f}, exact match {beam['exact_match']:.4f} (beam)" if beam else ""))
 

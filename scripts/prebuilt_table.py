@@ -16,6 +16,8 @@ ABLATIONS = RESULTS / "fusion_ablations.json"
 INDEPENDENT_RENDERER = RESULTS / "independent_renderer.json"
 CAPTIONER_SAVEDMODEL = RESULTS / "captioner_savedmodel.json"
 FSDD_LEAVE_ONE_SPEAKER_OUT = RESULTS / "fsdd_leave_one_speaker_out.json"
+FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC = RESULTS / "fsdd_leave_one_speaker_out_synthetic.json"
+SPEECH_SAVEDMODEL = RESULTS / "speech_savedmodel.json"
 
 
 def prebuilt_table():
@@ -84,15 +86,35 @@ def recogniser_table():
             for method, figures in (("greedy", values), ("beam", values["beam"])):
                 print(f"| `{name}` | {card['task']['name']} | {card['parameters']:,} | {split} | {method} | "
                       f"{figures['wer']:.4f} | {figures['cer']:.4f} | {figures['exact_match']:.4f} |")
-    if FSDD_LEAVE_ONE_SPEAKER_OUT.exists():
-        results = json.loads(FSDD_LEAVE_ONE_SPEAKER_OUT.read_text())
+    if SPEECH_SAVEDMODEL.exists():
         print()
-        print("| FSDD speaker left out | word accuracy (beam) | greedy | CER | recordings |")
-        print("|---|---|---|---|---|")
+        print("Through the SavedModels (`scripts/speech_savedmodel_metrics.py`), WAV files at 16, 8 and 44.1 kHz:")
+        print()
+        print("| preset | version | split | decoding | WER | CER | exact transcripts | utterances |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, splits in json.loads(SPEECH_SAVEDMODEL.read_text()).items():
+            for split, figures in splits.items():
+                if split == "version":
+                    continue
+                rates = figures["sample_rates"]
+                for method, values in (("beam, 16 kHz", figures["beam"]), ("greedy, 16 kHz", figures["greedy"]),
+                                       ("beam, 8 kHz", rates["beam_8k"]), ("beam, 44.1 kHz", rates["beam_44k"])):
+                    print(f"| `{name}` | {splits['version']} | {split} | {method} | {values['wer']:.4f} | "
+                          f"{values['cer']:.4f} | {values['exact_match']:.4f} | {values['examples']:,} |")
+                print(f"| `{name}` | {splits['version']} | {split} | same transcript at 8 and 44.1 kHz | | | "
+                      f"{rates['same_transcript_8k_and_44k']:.4f} | |")
+    runs = [(path, json.loads(path.read_text())) for path in (FSDD_LEAVE_ONE_SPEAKER_OUT,
+                                                              FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC) if path.exists()]
+    if runs:
+        print()
+        print("| FSDD speaker left out | synthetic words | word accuracy (beam) | greedy | CER | recordings |")
+        print("|---|---|---|---|---|---|")
+    for path, results in runs:
+        synthetic = 10 * results.get("synthetic_per_word", 0)
         for speaker, figures in results["speakers"].items():
-            print(f"| {speaker} | {figures['word_accuracy']:.4f} | {figures['word_accuracy_greedy']:.4f} | "
-                  f"{figures['cer']:.4f} | {figures['recordings']} |")
-        print(f"| mean | {results['mean_word_accuracy']:.4f} | | | |")
+            print(f"| {speaker} | {synthetic:,} | {figures['word_accuracy']:.4f} | "
+                  f"{figures['word_accuracy_greedy']:.4f} | {figures['cer']:.4f} | {figures['recordings']} |")
+        print(f"| mean | {synthetic:,} | {results['mean_word_accuracy']:.4f} | | | |")
 
 
 if __name__ == "__main__":

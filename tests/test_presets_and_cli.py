@@ -139,11 +139,21 @@ def test_cli_trains_a_family_on_a_task_and_an_ablation_sees_only_its_modality(mm
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["splits"]["test"]["examples"] == 594
 
 
+def test_cli_trains_a_speech_recogniser_with_the_attention_decoder(mmzoo_home, tiny_shapes, tmp_path):
+    trained = run("train", "speech", "--decoder", "attention", "--size", "tiny", "--epochs", "1",
+                  "--batch-size", "16", "--run-dir", str(tmp_path / "run"))
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    assert "test: WER " in trained.stdout and "(beam) on 24 examples" in trained.stdout, trained.stdout
+    config = TrainConfig.load(tmp_path / "run" / "config.json")
+    assert config.task == "shapes_speech_recognition" and config.model_args["decoder"] == "attention"
+
+
 def test_cli_train_refuses_unclear_requests(tmp_path):
     cases = [
         (["fusion"], "--task: fusion trains on avdigits, shapes_image_text_matching"),
         (["captioner", "--fusion", "film"], "--fusion: vgg_lstm_captioner has no fusion"),
         (["fusion", "--task", "avdigits", "--attention"], "--attention: only the captioner"),
+        (["captioner", "--decoder", "attention"], "--decoder: vgg_lstm_captioner has no decoder choice"),
         (["fusion", "--task", "nope"], "got 'nope'"),
         (["fusion_avdigits", "--task", "avdigits"], "--task: a preset or a config file names its own task"),
         ([], "give a preset, a model family with --task, or --config"),
