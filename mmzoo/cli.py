@@ -16,9 +16,10 @@ SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner", "speech": "speech_lstm"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
 TASK_NAMES = ("avdigits", "caption_files", "fsdd_speech_recognition", "shapes_captioning",
-              "shapes_image_text_matching", "shapes_speech_recognition", "shapes_text_audio_matching")
-# Per family: the tasks it trains on from the command line (`caption_files` needs its files named
-# in a config: `mmzoo train --config`).
+              "shapes_image_text_matching", "shapes_speech_recognition", "shapes_text_audio_matching",
+              "speech_files")
+# Per family: the tasks it trains on from the command line (`caption_files` and `speech_files`
+# need their files named in a config: `mmzoo train --config`).
 FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),
                 "captioner": ("shapes_captioning",), "speech": ("shapes_speech_recognition",)}
 # Per family: the config a family run starts from (a recogniser has no accuracy to monitor).

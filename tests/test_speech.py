@@ -183,3 +183,37 @@ def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only(
     low_passed = high.sum(axis=-1) < 1e-6 * (filtered ** 2).sum(axis=-1) * 1600
     unchanged = np.abs(filtered - waveforms.numpy()).max(axis=-1) < 1e-4
     assert (low_passed ^ unchanged).all() and 70 < low_passed.sum() < 130
+
+
+def _ljspeech_folder(folder, transcripts, rate):
+    (folder / "wavs").mkdir(parents=True)
+    rows = []
+    for number, transcript in enumerate(transcripts):
+        samples = np.sin(np.arange(int(0.3 * rate)) * 2 * np.pi * (200 + 50 * number) / rate) * 0.3
+        (folder / "wavs" / f"u{number}.wav").write_bytes(
+            tf.audio.encode_wav(tf.constant(samples[:, None], tf.float32), rate).numpy())
+        rows.append(f"u{number}|{transcript.upper()}|{transcript}")
+    (folder / "metadata.csv").write_text("\n".join(rows) + "\n")
+    return str(folder)
+
+
+def test_your_own_recordings_in_ljspeech_folders_train_a_recogniser(tmp_path):
+    from mmzoo.training import tasks
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import train
+
+    splits = {"train": _ljspeech_folder(tmp_path / "train", ["red  circle", "blue square", "red square"], 22050),
+              "validation": _ljspeech_folder(tmp_path / "validation", ["blue circle"], 8000),
+              "test": _ljspeech_folder(tmp_path / "test", ["red circle", "blue"], 16000)}
+    task = tasks.get_task("speech_files")
+    assert task.count("train", splits=splits) == 3 and task.count("test", splits=splits) == 2
+    assert task.characters(splits=splits) == sorted(set("red circleblue square"))
+    features, targets = next(iter(task.dataset("train", 3, shuffle=False, splits=splits)))
+    assert features["audio_length"].numpy().tolist() == [4800] * 3  # 0.3 s at 16 kHz, from 22.05 kHz
+    assert (targets.numpy()[0] >= 0).sum() == len("red circle")  # whitespace collapsed, as in the alphabet
+    config = TrainConfig(model="speech_lstm", task="speech_files", model_args={"width": 16, "layers": 1},
+                         data_args={"splits": splits}, epochs=1, batch_size=2, monitor="val_loss")
+    metrics = train(config, tmp_path / "run", verbose=0)
+    assert metrics["splits"]["test"]["examples"] == 2
+    with pytest.raises(ValueError, match=r"split: 'validation' has no folder in data_args\['splits'\]"):
+        task.count("validation", splits={"train": splits["train"]})

@@ -284,17 +284,53 @@ def fsdd_speech_recognition(split, batch_size=32, fsdd_dir=None, held_out_speake
     `synthetic_per_word` eSpeak NG utterances of each digit word (`synthetic_digit_words`)."""
     reader = fsdd_reader(split, fsdd_dir, held_out_speaker)
 
-    def examples():
-        for entry in reader:
-            yield {"audio": entry["audio"], "audio_length": len(entry["audio"])}, entry["transcript"]
+    def utterances():
+        yield from ((entry["audio"], entry["transcript"]) for entry in reader)
         if split == "train":
-            for audio, word in synthetic_digit_words(synthetic_per_word, seed):
-                yield {"audio": audio, "audio_length": len(audio)}, word
+            yield from synthetic_digit_words(synthetic_per_word, seed)
 
-    dataset = tf.data.Dataset.from_generator(examples, output_signature=(
-        {"audio": tf.TensorSpec((None,), tf.float32), "audio_length": tf.TensorSpec((), tf.int32)},
-        tf.TensorSpec((), tf.string))).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+    return batched(_spoken(utterances), batch_size, _default_shuffle(split, shuffle), seed, drop_remainder,
+                   padded=True)
+
+
+def _spoken(utterances):
+    """A cached dataset of ({audio, audio_length}, transcript) from a function that yields
+    (waveform at 16 kHz, transcript) pairs."""
+    return tf.data.Dataset.from_generator(
+        lambda: (({"audio": audio, "audio_length": len(audio)}, transcript) for audio, transcript in utterances()),
+        output_signature=({"audio": tf.TensorSpec((None,), tf.float32), "audio_length": tf.TensorSpec((), tf.int32)},
+                          tf.TensorSpec((), tf.string))).cache()
+
+
+def speech_files_reader(split, splits):
+    """The LJSpeech-style folder (`metadata.csv` + `wavs/`) of one split; `splits`: {split: folder}."""
+    from mmzoo.data import readers
+
+    if split not in splits:
+        raise ValueError(f"split: {split!r} has no folder in data_args['splits'] (it has {sorted(splits)})")
+    return readers.LJSpeechReader(splits[split])
+
+
+def speech_files(split, batch_size=32, splits=None, seed=0, shuffle=None, drop_remainder=False):
+    """Your own recordings and their transcripts, one LJSpeech-style folder per split (WAV files
+    at 8-48 kHz, resampled to 16 kHz)."""
+    reader = speech_files_reader(split, splits or {})
+
+    def utterances():
+        return ((entry["audio"], entry["transcript"]) for entry in reader)
+
+    return batched(_spoken(utterances), batch_size, _default_shuffle(split, shuffle), seed, drop_remainder,
+                   padded=True)
+
+
+def speech_files_count(split, splits=None, seed=0):
+    return len(speech_files_reader(split, splits or {}))
+
+
+def speech_files_training_transcripts(splits=None, seed=0):
+    from mmzoo.data.readers import check_caption
+
+    return [check_caption(entry["text"], entry["input"]) for entry in speech_files_reader("train", splits or {}).entries]
 
 
 @functools.lru_cache(maxsize=4)

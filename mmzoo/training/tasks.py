@@ -305,6 +305,10 @@ TASKS = {
             "fsdd_speech_recognition", "Transcribe a spoken digit of the Free Spoken Digit Dataset "
             "(data_args: fsdd_dir, held_out_speaker).", views.fsdd_speech_recognition, views.fsdd_count,
             views.fsdd_training_transcripts),
+        SpeechRecognitionTask(
+            "speech_files", "Transcribe your own recordings: one LJSpeech-style folder (metadata.csv, wavs/) "
+            "per split (data_args: splits = {split: folder}).", views.speech_files, views.speech_files_count,
+            views.speech_files_training_transcripts),
         CaptioningTask(
             "caption_files", "Describe the image: your own captioned images in Flickr8k or COCO layout "
             "(data_args: format, splits, image_size).", views.caption_files, views.caption_files_count,
