@@ -166,7 +166,7 @@ def _greedy_and_beam_metrics(batches, decode, score, beam_width, references_name
     decoder's inputs, their references), `decode(inputs, width)` -> [batch] strings,
     `score(outputs, references)` -> metrics. The greedy metrics, the beam's under "beam", and
     the first 20 samples."""
-    decoders = {method: tf.function(lambda inputs, width=width: decode(inputs, width))
+    decoders = {method: tf.function(lambda inputs, width=width: decode(inputs, width), reduce_retracing=True)
                 for method, width in (("greedy", 1), ("beam", beam_width))}
     outputs = {method: [] for method in decoders}
     references = []
