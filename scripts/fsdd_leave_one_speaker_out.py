@@ -21,7 +21,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=Path, default=Path("runs") / "fsdd_loso")
     parser.add_argument("--speakers", nargs="+", default=None, help="default: every speaker in the folder")
-    parser.add_argument("--synthetic-per-word", type=int, default=0)
+    parser.add_argument("--synthetic-per-word", type=int, default=0, help="(the preset's own setting is ignored)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks" / "results"
                         / "fsdd_leave_one_speaker_out.json")
     args = parser.parse_args()
@@ -36,10 +36,9 @@ def main():
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
     results = {"preset": "speech_fsdd", "model_args": preset.model_args, "epochs": preset.epochs,
                "synthetic_per_word": args.synthetic_per_word, "speakers": {}}
-    synthetic = {"synthetic_per_word": args.synthetic_per_word} if args.synthetic_per_word else {}
     for speaker in speakers:
         config = TrainConfig.from_dict({**preset.to_dict(), "data_args": {
-            **preset.data_args, "held_out_speaker": speaker, **synthetic}})
+            **preset.data_args, "held_out_speaker": speaker, "synthetic_per_word": args.synthetic_per_word}})
         run_dir = args.runs / speaker
         finished = run_dir / "metrics.json"
         metrics = json.loads(finished.read_text()) if finished.exists() else train(config, run_dir, verbose=2)
