@@ -65,6 +65,8 @@ def test_decode_wav_batch_pads_and_reports_lengths():
 @pytest.mark.parametrize("make, message", [
     (lambda: b"", "audio: empty input"),
     (lambda: png_bytes(np.zeros((4, 4, 3), np.uint8)), "audio: not a WAV file"),
+    (lambda: b"hello", "audio: not a WAV file"),  # shorter than a header (its checks once failed on it)
+    (lambda: b"RIFF", "audio: not a WAV file"),
     (lambda: tf.audio.encode_wav(tf.zeros([800, 2]), 16000).numpy(), "audio: mono audio expected"),
     (lambda: tf.audio.encode_wav(tf.zeros([800, 1]), 96000).numpy(), "audio: sample rate must be 8000-48000"),
     (lambda: tf.audio.encode_wav(tf.zeros([0, 1]), 16000).numpy(), "audio: the WAV file holds no samples"),

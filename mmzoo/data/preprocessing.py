@@ -77,8 +77,8 @@ def decode_wav(wav_bytes, input_name="audio"):
     header_checks = [
         tf.debugging.Assert(tf.strings.length(wav_bytes) > 0, [f"{input_name}: empty input; expected WAV bytes"]),
         tf.debugging.Assert(
-            tf.logical_and(_starts_with(wav_bytes, b"RIFF"),
-                           tf.equal(tf.strings.substr(wav_bytes, 8, 4), b"WAVE")),
+            tf.logical_and(_starts_with(wav_bytes, b"RIFF"),  # (padded: substr past the end is an error)
+                           tf.equal(tf.strings.substr(tf.strings.join([wav_bytes, b"\0" * 12]), 8, 4), b"WAVE")),
             [f"{input_name}: not a WAV file (no RIFF/WAVE header); first bytes:",
              tf.strings.substr(wav_bytes, 0, 12)]),
     ]
