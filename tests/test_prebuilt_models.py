@@ -20,7 +20,9 @@ SHIPPED = mmzoo.list_presets()
 INDEPENDENT_SCENES = 150
 # Below the models' own test figures: another renderer's anti-aliasing and colour jitter.
 INDEPENDENT_SCENE_ACCURACY = 0.9
-# The same Shapes utterance at 8 kHz (nothing above 4 kHz left) and at 44.1 kHz.
+# The same Shapes utterance at 8 kHz (nothing above 4 kHz left) and at 44.1 kHz: 40 of 40 alike
+# here, 1,993 of 2,000 test utterances in benchmarks/results/speech_savedmodel.json; eSpeak's
+# timing differs a little from one build of the data to the next, hence the margin.
 SAME_TRANSCRIPT_8K_44K = 0.95
 
 
@@ -154,7 +156,7 @@ def test_spoken_captions_of_unseen_voices_at_8_and_44_1_khz_in_a_fresh_process(n
     for split in ("test", "compositional"):
         for features, transcripts in views.speech_recognition(split, 64, size="tiny", shuffle=False):
             for waveform, length in zip(features["audio"].numpy(), features["audio_length"].numpy()):
-                twins += [_wav_bytes(resample(waveform[:length], round(length * rate / 16000)), rate)
+                twins += [_wav_bytes(resample(waveform[:length], round(int(length) * rate / 16000)), rate)
                           for rate in (8000, 44100)]
             references += [t.decode() for t in transcripts.numpy()]
     served = serve_in_fresh_process(presets.serving_dir(name), {"audio": twins}, tmp_path)
