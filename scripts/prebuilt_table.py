@@ -78,19 +78,19 @@ def captioner_table():
 def recogniser_table():
     recognisers = [name for name in presets.list_presets() if presets.model_card(name)["architecture"] == "speech_lstm"]
     if recognisers:
-        print("| preset | task | parameters | split | decoding | WER | CER | exact transcripts |")
+        print("| preset | task | parameters | split | decoding | WER % | CER % | exact transcripts |")
         print("|---|---|---|---|---|---|---|---|")
     for name in recognisers:
         card = presets.model_card(name)
         for split, values in card["metrics"].items():
             for method, figures in (("greedy", values), ("beam", values["beam"])):
                 print(f"| `{name}` | {card['task']['name']} | {card['parameters']:,} | {split} | {method} | "
-                      f"{figures['wer']:.4f} | {figures['cer']:.4f} | {figures['exact_match']:.4f} |")
+                      f"{100 * figures['wer']:.3f} | {100 * figures['cer']:.3f} | {figures['exact_match']:.4f} |")
     if SPEECH_SAVEDMODEL.exists():
         print()
         print("Through the SavedModels (`scripts/speech_savedmodel_metrics.py`), WAV files at 16, 8 and 44.1 kHz:")
         print()
-        print("| preset | version | split | decoding | WER | CER | exact transcripts | utterances |")
+        print("| preset | version | split | decoding | WER % | CER % | exact transcripts | utterances |")
         print("|---|---|---|---|---|---|---|---|")
         for name, splits in json.loads(SPEECH_SAVEDMODEL.read_text()).items():
             for split, figures in splits.items():
@@ -99,8 +99,8 @@ def recogniser_table():
                 rates = figures["sample_rates"]
                 for method, values in (("beam, 16 kHz", figures["beam"]), ("greedy, 16 kHz", figures["greedy"]),
                                        ("beam, 8 kHz", rates["beam_8k"]), ("beam, 44.1 kHz", rates["beam_44k"])):
-                    print(f"| `{name}` | {splits['version']} | {split} | {method} | {values['wer']:.4f} | "
-                          f"{values['cer']:.4f} | {values['exact_match']:.4f} | {values['examples']:,} |")
+                    print(f"| `{name}` | {splits['version']} | {split} | {method} | {100 * values['wer']:.3f} | "
+                          f"{100 * values['cer']:.3f} | {values['exact_match']:.4f} | {values['examples']:,} |")
                 print(f"| `{name}` | {splits['version']} | {split} | same transcript at 8 and 44.1 kHz | | | "
                       f"{rates['same_transcript_8k_and_44k']:.4f} | |")
     runs = [(path, json.loads(path.read_text())) for path in (FSDD_LEAVE_ONE_SPEAKER_OUT,
