@@ -147,7 +147,10 @@ def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_
     assert accuracy >= presets.model_card(name)["metrics"]["test"]["beam"]["exact_match"] - 0.01
 
 
-@pytest.mark.parametrize("name", [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "shapes_speech_recognition"])
+SHAPES_RECOGNISERS = [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "shapes_speech_recognition"]
+
+
+@pytest.mark.parametrize("name", SHAPES_RECOGNISERS)
 def test_spoken_captions_of_unseen_voices_at_8_and_44_1_khz_in_a_fresh_process(name, tmp_path, tiny_shapes):
     """Shapes captions spoken by the test voices (never heard in training), each sent as an
     8 kHz and as a 44.1 kHz WAV (band-limited interpolation from the 16 kHz original): both

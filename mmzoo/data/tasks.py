@@ -330,7 +330,8 @@ def speech_files_count(split, splits=None, seed=0):
 def speech_files_training_transcripts(splits=None, seed=0):
     from mmzoo.data.readers import check_caption
 
-    return [check_caption(entry["text"], entry["input"]) for entry in speech_files_reader("train", splits or {}).entries]
+    reader = speech_files_reader("train", splits or {})
+    return [check_caption(entry["text"], entry["input"]) for entry in reader.entries]
 
 
 @functools.lru_cache(maxsize=4)

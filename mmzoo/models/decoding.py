@@ -80,8 +80,9 @@ def beam_search(step, initial_state, batch_size, start_id, end_id, max_length, b
 
     _, tokens, _, log_probabilities, finished, lengths, _ = tf.while_loop(
         not_done, extend, (tf.constant(0), tokens, previous, log_probabilities, finished, lengths, state),
-        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, width, tf.get_static_value(longest)]), tf.TensorShape([None]),
-                          tf.TensorShape([None, width]), tf.TensorShape([None, width]), tf.TensorShape([None, width]),
+        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, width, tf.get_static_value(longest)]),
+                          tf.TensorShape([None]), tf.TensorShape([None, width]), tf.TensorShape([None, width]),
+                          tf.TensorShape([None, width]),
                           tf.nest.map_structure(lambda s: tf.TensorShape([None]).concatenate(s.shape[1:]), state)))
     scores = log_probabilities / length_penalty(lengths, alpha)
     order = tf.argsort(scores, axis=-1, direction="DESCENDING", stable=True)
