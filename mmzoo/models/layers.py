@@ -223,8 +223,8 @@ class TelephoneBand(keras.layers.Layer):
             return waveforms
         samples = tf.shape(waveforms)[-1]
         spectrum = tf.signal.rfft(waveforms, fft_length=[samples])
-        frequencies = tf.cast(tf.range(tf.shape(spectrum)[-1]), tf.float32) * (self.sample_rate / tf.cast(samples,
-                                                                                                          tf.float32))
+        hertz_per_bin = self.sample_rate / tf.cast(samples, tf.float32)
+        frequencies = tf.cast(tf.range(tf.shape(spectrum)[-1]), tf.float32) * hertz_per_bin
         chosen = keras.random.uniform((tf.shape(waveforms)[0], 1), seed=self.seed_generator) < self.rate
         keep = ~chosen | (frequencies[None, :] < self.cutoff_hz)
         return tf.signal.irfft(spectrum * tf.cast(keep, spectrum.dtype), fft_length=[samples])

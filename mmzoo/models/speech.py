@@ -228,11 +228,6 @@ def attention_alignment(model, audio, audio_length, transcripts):
     return weights
 
 
-def transcribe(model, audio, audio_length, beam_width=1):
-    """Transcripts of a batch (see `Transcriber`; make one to decode many batches)."""
-    return Transcriber(model)(audio, audio_length, beam_width)
-
-
 def decode_logits(logits, characters, beam_width=1):
     """CTC logits [batch, frames, len(characters) + 1] (blank last) to `transcript` and `score`."""
     log_probabilities = tf.transpose(tf.nn.log_softmax(logits), [1, 0, 2])  # time-major, as the decoders read
