@@ -15,12 +15,20 @@ SERVE = textwrap.dedent("""
     served = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
     inputs = {k: [base64.b64decode(v) for v in values] for k, values in request.items()}
     count = len(next(iter(inputs.values())))
+    def readable(value):  # text as it is, other bytes (a PNG) as base64
+        if not isinstance(value, bytes):
+            return value
+        try:
+            return value.decode()
+        except UnicodeDecodeError:
+            return {"b64": base64.b64encode(value).decode()}
+
     outputs = {}
     for start in range(0, count, 32):
         batch = served(**{k: tf.constant(v[start:start + 32]) for k, v in inputs.items()})
         for name, value in batch.items():
             values = value.numpy().tolist()
-            outputs.setdefault(name, []).extend(v.decode() if isinstance(v, bytes) else v for v in values)
+            outputs.setdefault(name, []).extend(readable(v) for v in values)
     outputs["modules"] = sorted(name for name in sys.modules if "." not in name)
     print(json.dumps(outputs))
 """)
@@ -28,7 +36,7 @@ SERVE = textwrap.dedent("""
 
 def serve_in_fresh_process(saved_model_dir, raw: dict, scratch) -> dict:
     """`raw`: input name -> list of bytes. Returns the signature's outputs by name (strings
-    decoded) and the top-level modules the process imported."""
+    decoded, other bytes as {"b64": ...}) and the top-level modules the process imported."""
     script, request = scratch / "serve.py", scratch / "request.json"
     script.write_text(SERVE)
     request.write_text(json.dumps({k: [base64.b64encode(v).decode() for v in values] for k, values in raw.items()}))

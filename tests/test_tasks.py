@@ -22,7 +22,8 @@ def _spec(dataset):
     (tasks.captioning, {"image": ((None, 64, 64, 3), tf.float32)}, ((None,), tf.string)),
     (tasks.speech_recognition, {"audio": ((None, None), tf.float32), "audio_length": ((None,), tf.int32)},
      ((None,), tf.string)),
-    (tasks.text_to_image, {"text": ((None,), tf.string)}, ((None, 64, 64, 3), tf.float32)),
+    (tasks.text_to_image, {"text": ((None,), tf.string), "layout": ((None, 5), tf.float32)},
+     ((None, 64, 64, 3), tf.float32)),
 ])
 def test_shapes_world_views(tiny_shapes, view, features, target):
     dataset = view("train", batch_size=BATCH, size="tiny")

@@ -6,7 +6,8 @@
 | `text_audio_matching`      | text, audio [samples] float, audio_length | label int32           |
 | `captioning`               | image (+ references [4] string)       | caption string            |
 | `speech_recognition`       | audio, audio_length                   | transcript string         |
-| `text_to_image`            | text                                  | image [64,64,3] float     |
+| `text_to_image`            | text, layout [5] float                | image [64,64,3] float     |
+| `scene_attributes`         | image                                 | class id per attribute    |
 | `avdigits_classification`  | image [32,32,1] float, audio, audio_length | label int32 (0-9)    |
 
 Images are float32 in [0, 1]; audio is float32 mono at 16 kHz, zero-padded to the longest in
@@ -191,10 +192,29 @@ def speech_recognition(split, batch_size=32, size="default", seed=0, shuffle=Non
     return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
 
 
+def scene_layout(record):
+    """Where a scene's objects are: the first centre x, y and the second's offset from it dx, dy
+    (fractions of the canvas; 0 without a second object), and 1 if there is a second object."""
+    boxes = tf.reshape(tf.cast(record["boxes"], tf.float32), [-1, 4]) / float(shapes_world.CANVAS_SIZE)
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2.0
+    two_objects = tf.shape(centres)[0] == 2
+    offset = tf.cond(two_objects, lambda: centres[-1] - centres[0], lambda: tf.zeros([2]))
+    return tf.concat([centres[0], offset, [tf.cast(two_objects, tf.float32)]], axis=0)
+
+
 def text_to_image(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
                   drop_remainder=False):
     dataset = shapes_world_records(split, "scenes", size, seed, home).map(
-        lambda r: ({"text": r["caption"]}, r["image"])).cache()
+        lambda r: ({"text": r["caption"], "layout": scene_layout(r)}, r["image"])).cache()
+    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def scene_attributes(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+                     drop_remainder=False):
+    from mmzoo.models import judge
+
+    dataset = shapes_world_records(split, "scenes", size, seed, home).map(
+        lambda r: ({"image": r["image"]}, judge.scene_attribute_labels(r))).cache()
     return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
 
 

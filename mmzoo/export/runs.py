@@ -33,6 +33,7 @@ def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options
     metrics = json.loads((run_dir / "metrics.json").read_text())
     task = tasks.get_task(config.task)
     model = serving.load_keras_model(run_dir / "model.keras")  # not compiled: no optimizer state
+    model = getattr(task, "exported_model", lambda trained: trained)(model)  # a GAN ships its generator
     with tempfile.TemporaryDirectory(prefix="mmzoo-export-") as scratch:
         # The shipped .keras is the model without its optimizer's state (a third of the size with Adam).
         model.save(Path(scratch) / "model.keras")

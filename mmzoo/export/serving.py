@@ -79,14 +79,22 @@ def classification_outputs(class_names):
     return postprocess
 
 
-def serving_function(model, predict):
-    """A function of raw request tensors (by the model's raw input names) for `predict`, which
-    maps the decoded features to named outputs."""
+def serving_function(model, predict, extra_inputs=None):
+    """A function of raw request tensors (by the model's raw input names, then `extra_inputs`:
+    {name: TensorSpec}, passed through as they come) for `predict`, which maps the decoded
+    features to named outputs."""
     names = raw_input_names(model)
-    signature = [tf.TensorSpec([None], tf.string, name=name) for name in names]
+    extra_inputs = extra_inputs or {}
+    signature = [tf.TensorSpec([None], tf.string, name=name) for name in names] + list(extra_inputs.values())
 
-    def serve(*raw_tensors):
-        return predict(model_features_from_raw(dict(zip(names, raw_tensors)), model))
+    def serve(*tensors):
+        features = model_features_from_raw(dict(zip(names, tensors[:len(names)])), model)
+        extras = dict(zip(extra_inputs, tensors[len(names):]))
+        checks = [tf.debugging.assert_equal(tf.shape(value)[0], tf.shape(tensors[0])[0],
+                                            message=f"{name}: every input needs the same batch size")
+                  for name, value in extras.items()]
+        with tf.control_dependencies(checks):
+            return predict({**features, **{name: tf.identity(value) for name, value in extras.items()}})
 
     return serve, signature
 
@@ -115,8 +123,8 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
                        warmup_examples=(), card: dict | None = None, signatures: dict | None = None) -> Path:
     """Write `export_dir/name/version/` all at once; returns that folder.
 
-    `signatures`: {signature name: predict(features) -> outputs}, `serving_default` among them;
-    without it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
+    `signatures`: {signature name: predict(features) -> outputs, or (predict, extra inputs)
+    where a signature takes inputs besides the raw ones}, `serving_default` among them; without it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
     """
     final = Path(export_dir) / name / str(version)
     if final.exists():
@@ -131,7 +139,8 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
         archive.track(model)
         keras_fixes.track_variables_once(archive)
         for signature_name, predict in signatures.items():
-            serve, signature = serving_function(model, predict)
+            predict, extra_inputs = predict if isinstance(predict, tuple) else (predict, None)
+            serve, signature = serving_function(model, predict, extra_inputs)
             archive.add_endpoint(signature_name, serve, input_signature=signature)
         archive.write_out(str(scratch), verbose=False)
         if warmup_examples:
@@ -182,6 +191,7 @@ def verify_file(path: Path, expected_sha256: str):
 def load_keras_model(path, compile=False) -> keras.Model:
     """Load a zoo `.keras` file with `safe_mode=True`: its custom layers are registered on import."""
     import mmzoo.models.captioner  # noqa: F401
+    import mmzoo.models.generator  # noqa: F401
     import mmzoo.models.speech  # noqa: F401
     import mmzoo.models.layers  # noqa: F401
     import mmzoo.data.preprocessing  # noqa: F401

@@ -24,7 +24,7 @@ from mmzoo.evaluation.captioning import caption_metrics
 from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.export import serving
 from mmzoo.evaluation.speech import transcription_metrics
-from mmzoo.models import captioner, speech, teacher_forcing
+from mmzoo.models import captioner, generator, judge, speech, teacher_forcing
 
 TEXT_SEQUENCE_LENGTH = 16
 
@@ -253,6 +253,138 @@ class SpeechRecognitionTask:
             TRANSCRIPTION_BEAM_WIDTH, "reference")
 
 
+@dataclasses.dataclass(frozen=True)
+class SceneAttributesTask:
+    """Image to the attributes of its objects (see `mmzoo.models.judge`): one softmax per
+    attribute, in the judge's canonical order. Scored by attribute accuracy."""
+
+    name: str
+    description: str
+    view: Callable  # (split, batch_size=..., shuffle=..., drop_remainder=..., **data_args)
+    count: Callable
+    splits: tuple = ("train", "validation", "test", "compositional")
+    modalities: tuple = ("image",)
+
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        return _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
+
+    def builder_arguments(self, model_args, data_args) -> dict:
+        return {"image_shape": (64, 64, 3)}
+
+    def compile_arguments(self, model) -> dict:
+        return {"loss": {name: "sparse_categorical_crossentropy" for name in judge.ATTRIBUTES},
+                "metrics": {name: ["accuracy"] for name in judge.ATTRIBUTES}}
+
+    def serving_signatures(self, model) -> dict:
+        """The caption of what the judge reads (canonical order), and each attribute's value and
+        probability."""
+        def predict(features):
+            probabilities = model(features, training=False)
+            outputs = {"caption": judge.describe_in_graph(probabilities)}
+            for name, values in judge.ATTRIBUTE_VALUES.items():
+                outputs[name] = tf.gather(tf.constant(values), tf.argmax(probabilities[name], axis=-1))
+                outputs[f"{name}_score"] = tf.reduce_max(probabilities[name], axis=-1)
+            return outputs
+
+        return {"serving_default": predict}
+
+    def evaluate(self, model, split, batch_size, **data_args) -> dict:
+        tally = judge.AttributeTally()
+        for features, labels in self.dataset(split, batch_size, shuffle=False, **data_args):
+            expected = judge.read_attributes({name: tf.one_hot(ids, len(judge.ATTRIBUTE_VALUES[name]))
+                                              for name, ids in labels.items()})
+            tally.add(expected, judge.read_attributes(model(features, training=False)))
+        return tally.metrics()
+
+
+GENERATOR_EVALUATION_SEEDS = (0, 1, 2, 3)
+
+
+@dataclasses.dataclass(frozen=True)
+class TextToImageTask:
+    """Caption to image (see `mmzoo.models.generator`). The dataset gives the model the caption,
+    the scene's layout and a seed per example; the targets are the image and the layout.
+    Generated images are scored by the prebuilt judge (`judge_preset`) against their captions."""
+
+    name: str
+    description: str
+    view: Callable
+    count: Callable
+    splits: tuple = ("train", "validation", "test", "compositional")
+    modalities: tuple = ("text",)
+    judge_preset: str = "shapes_judge"
+
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
+        draws = tf.data.Dataset.random(seed=data_args.get("seed", 0), rerandomize_each_iteration=(split == "train"))
+
+        def with_seeds(batch, draw):
+            features, image = batch
+            seeds = tf.random.stateless_uniform(tf.shape(features["text"]), seed=tf.stack([draw, 0]),
+                                                minval=0, maxval=2 ** 62, dtype=tf.int64)
+            return {**features, "seed": seeds}, {"image": image, "layout_mixture": features["layout"]}
+
+        return tf.data.Dataset.zip(dataset, draws).map(with_seeds)
+
+    def builder_arguments(self, model_args, data_args) -> dict:
+        captions = shapes_training_captions(**data_args)
+        return {"vectorizer": preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)}
+
+    def compile_arguments(self, model) -> dict:
+        if generator.painter_of(model) is not model:
+            return {}  # the GAN's own train_step holds its losses
+        return {"loss": {"image": "mae", "layout_mixture": generator.layout_loss}}
+
+    def exported_model(self, model):
+        """What ships: the painter and layout prior (a GAN's discriminator stays behind)."""
+        return generator.painter_of(model)
+
+    def serving_signatures(self, model, layout_temperature=generator.DEFAULT_LAYOUT_TEMPERATURE) -> dict:
+        """`serving_default`: text -> image (float [64, 64, 3]), png (bytes) and the layout drawn,
+        with seed 0; `with_seed`: the same with an int64 seed per caption."""
+        drawer = generator.Drawer(model, layout_temperature)
+
+        def outputs(texts, seeds):
+            drawn = drawer(texts, seeds)
+            return {**drawn, "png": generator.encode_png(drawn["image"])}
+
+        return {"serving_default": lambda features: outputs(features["text"], tf.zeros(tf.shape(features["text"]),
+                                                                                      tf.int64)),
+                "with_seed": (lambda features: outputs(features["text"], features["seed"]),
+                              {"seed": tf.TensorSpec([None], tf.int64, name="seed")})}
+
+    def evaluate(self, model, split, batch_size, seeds=GENERATOR_EVALUATION_SEEDS, judge_model=None,
+                 **data_args) -> dict:
+        """The judge's attribute accuracy on images drawn for the split's captions (pooled over
+        `seeds`, and per seed), the judge on the real images, the spread of the drawings across
+        seeds, and L1 to the real image when drawn at the scene's true layout."""
+        from mmzoo import presets
+
+        judge_model = judge_model or presets.load_preset(self.judge_preset)
+        drawer = generator.Drawer(model)
+        read = tf.function(lambda images: judge_model(images, training=False))
+        pooled, real, per_seed = judge.AttributeTally(), judge.AttributeTally(), {s: judge.AttributeTally() for s in seeds}
+        spreads, errors = [], []
+        for features, targets in self.dataset(split, batch_size, shuffle=False, **data_args):
+            expected = [judge.caption_attributes(text.decode()) for text in features["text"].numpy()]
+            real.add(expected, judge.read_attributes(read(targets["image"])))
+            drawings = []
+            for seed in seeds:
+                images = drawer(features["text"], tf.fill(tf.shape(features["text"]), tf.constant(seed, tf.int64)))["image"]
+                read_attributes = judge.read_attributes(read(images))
+                pooled.add(expected, read_attributes)
+                per_seed[seed].add(expected, read_attributes)
+                drawings.append(images)
+            spreads.append(tf.reduce_mean(tf.math.reduce_std(tf.stack(drawings), axis=0), axis=[1, 2, 3]))
+            at_true_layout = drawer(features["text"], features["seed"], layouts=features["layout"])["image"]
+            errors.append(tf.reduce_mean(tf.abs(at_true_layout - targets["image"]), axis=[1, 2, 3]))
+        return {**pooled.metrics(), "seeds": list(seeds),
+                "per_seed_attribute_accuracy": {str(s): t.metrics()["attribute_accuracy"] for s, t in per_seed.items()},
+                "judge_on_real_images": real.metrics()["attribute_accuracy"],
+                "pixel_std_across_seeds": float(tf.reduce_mean(tf.concat(spreads, 0))),
+                "l1_at_true_layout": float(tf.reduce_mean(tf.concat(errors, 0)))}
+
+
 def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
     return [r["caption"].decode() for r in views.shapes_world_records("train", "speech", size, seed, home).map(
         lambda r: {"caption": r["caption"]}).as_numpy_iterator()]
@@ -309,6 +441,12 @@ TASKS = {
             "speech_files", "Transcribe your own recordings: one LJSpeech-style folder (metadata.csv, wavs/) "
             "per split (data_args: splits = {split: folder}).", views.speech_files, views.speech_files_count,
             views.speech_files_training_transcripts),
+        SceneAttributesTask(
+            "shapes_scene_attributes", "Read each object's shape, colour and size and the relation from a "
+            "Shapes World image (the judge of generated images).", views.scene_attributes, _shapes_scene_count),
+        TextToImageTask(
+            "shapes_text_to_image", "Draw the Shapes World scene a caption describes.", views.text_to_image,
+            _shapes_scene_count),
         CaptioningTask(
             "caption_files", "Describe the image: your own captioned images in Flickr8k or COCO layout "
             "(data_args: format, splits, image_size).", views.caption_files, views.caption_files_count,

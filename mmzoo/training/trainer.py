@@ -21,12 +21,13 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.models import captioner, fusion, speech
+from mmzoo.models import captioner, fusion, generator, judge, speech
 from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
 BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner,
-            "speech_lstm": speech.speech_lstm}
+            "speech_lstm": speech.speech_lstm, "shapes_judge": judge.shapes_judge,
+            "text_to_image_generator": generator.text_to_image_generator}
 BACKUP_DIR = "backup"
 HISTORY = "history.csv"
 

@@ -1,0 +1,176 @@
+"""Text to image: a caption (and a seed) in, a 64 x 64 picture of it out.
+
+A caption does not say where its objects are, so the picture is made in two steps, each
+learned from the training scenes:
+
+1. the layout prior: a small Embedding + BiLSTM reads the caption and gives a mixture of
+   Gaussians over where the objects go (the first object's centre and the second's offset
+   from it); the seed draws one layout from it;
+2. the painter: an Embedding + BiLSTM text encoder, one vector per object, and for each object
+   a Dense layer to a 4 x 4 map and a stack of `Conv2DTranspose` blocks up to a 64 x 64 RGBA
+   patch (the same weights for both objects), moved to its centre and laid over a background
+   colour. The seed also draws the painter's noise.
+
+In training the painter gets the scene's true layout (teacher forcing); the prior learns
+the layouts by their likelihood. Two training modes share the model:
+
+- `reconstruction`: L1 between the painted and the real image;
+- `gan`: a conditional GAN with a matching-aware discriminator (real image + its caption,
+  real image + another scene's caption, painted image + its caption), plus the L1 term.
+
+    model = text_to_image_generator(vectorizer, mode="reconstruction")
+    images = draw(model, ["a large red circle above a small blue square"], seeds=[0])
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from mmzoo.models import encoders
+from mmzoo.models.layers import AlphaComposite, PlaceAtCentre, SeededNoise
+
+MODES = ("reconstruction", "gan")
+LAYOUT_SIZE = 5  # first centre x, y; second minus first dx, dy (fractions of the canvas); second object 0/1
+CANVAS_SIZE = 64
+LAYOUT_STREAM, NOISE_STREAM = 1, 2
+MIN_LAYOUT_SCALE = 0.005  # half a pixel as a fraction of the canvas: keeps the likelihood finite
+DEFAULT_LAYOUT_TEMPERATURE = 1.0
+
+
+def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
+                            filters=64, components=10, layout_width=64, discriminator_filters=32,
+                            adversarial_weight=0.1, reconstruction_weight=1.0):
+    """The painter and layout prior as one functional model, inputs `text` (string), `layout`
+    [5] and `seed` (int64), outputs `image` [64, 64, 3] and `layout_mixture`. In `gan` mode,
+    wrapped with a discriminator in a `ConditionalGAN` that trains it."""
+    if mode not in MODES:
+        raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
+    text = encoders.text_inputs()
+    layout = keras.Input(shape=(LAYOUT_SIZE,), name="layout")
+    seed = keras.Input(shape=(), dtype="int64", name="seed")
+
+    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text").vector
+    noise = SeededNoise(noise_dim, stream=NOISE_STREAM, name="noise")(seed)
+    condition = keras.layers.Concatenate(name="condition")([caption, noise])
+    painter = object_painter(condition.shape[-1], filters)
+    patches = [PlaceAtCentre(slot, name=f"{slot_name}_placed")([
+        painter(keras.layers.Dense(condition.shape[-1], activation="relu", name=f"{slot_name}_object")(condition)),
+        layout]) for slot, slot_name in enumerate(("first", "second"))]
+    background = keras.layers.Dense(3, activation="sigmoid", name="background")(condition)
+    image = AlphaComposite(name="image")([background, *patches])
+
+    prior_caption = encoders.text_encoder(text, vectorizer, layout_width, embedding_dim, name="layout_text").vector
+    hidden = keras.layers.Dense(2 * layout_width, activation="relu", name="layout_hidden")(prior_caption)
+    mixture = keras.layers.Dense(components * (1 + 2 * (LAYOUT_SIZE - 1)), name="layout_mixture")(hidden)
+
+    model = keras.Model({"text": text, "layout": layout, "seed": seed}, {"image": image, "layout_mixture": mixture},
+                        name="text_to_image_generator")
+    if mode == "reconstruction":
+        return model
+    from mmzoo.models.conditional_gan import ConditionalGAN, matching_discriminator
+
+    return ConditionalGAN(model, matching_discriminator(vectorizer, width, embedding_dim, discriminator_filters),
+                          adversarial_weight=adversarial_weight, reconstruction_weight=reconstruction_weight)
+
+
+def object_painter(condition_width, filters=64):
+    """One object's vector -> a 64 x 64 RGBA patch with the object in its middle: Dense to a
+    4 x 4 map, then four Conv2DTranspose blocks (stride 2, halving the channels each time)."""
+    vector = keras.Input(shape=(condition_width,), name="object")
+    x = keras.layers.Dense(4 * 4 * 2 * filters, name="to_grid")(vector)
+    x = keras.layers.Reshape((4, 4, 2 * filters), name="grid")(x)
+    x = keras.layers.ReLU(name="grid_relu")(keras.layers.BatchNormalization(name="grid_norm")(x))
+    for block in range(4):
+        x = keras.layers.Conv2DTranspose(filters // 2 ** block, 4, strides=2, padding="same", use_bias=False,
+                                         name=f"up{block}")(x)
+        x = keras.layers.BatchNormalization(name=f"up{block}_norm")(x)
+        x = keras.layers.ReLU(name=f"up{block}_relu")(x)
+    rgba = keras.layers.Conv2D(4, 3, padding="same", activation="sigmoid", name="rgba")(x)
+    return keras.Model(vector, rgba, name="object_painter")
+
+
+def _mixture_parts(mixture):
+    components = mixture.shape[-1] // (1 + 2 * (LAYOUT_SIZE - 1))
+    logits = mixture[:, :components]
+    means = tf.reshape(mixture[:, components:components * LAYOUT_SIZE], [-1, components, LAYOUT_SIZE - 1])
+    log_scales = tf.reshape(mixture[:, components * LAYOUT_SIZE:], [-1, components, LAYOUT_SIZE - 1])
+    return logits, means, tf.maximum(log_scales, np.log(MIN_LAYOUT_SCALE))
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+def layout_loss(layout, mixture):
+    """Negative log-likelihood of the true layouts under the predicted mixtures; a one-object
+    layout is scored on its centre only."""
+    layout = tf.cast(layout, mixture.dtype)
+    logits, means, log_scales = _mixture_parts(mixture)
+    standardized = (layout[:, None, :LAYOUT_SIZE - 1] - means) / tf.exp(log_scales)
+    per_coordinate = -0.5 * tf.square(standardized) - log_scales - 0.5 * np.log(2 * np.pi)
+    counted = tf.concat([tf.ones_like(layout[:, :2]), tf.tile(layout[:, LAYOUT_SIZE - 1:], [1, 2])], axis=-1)
+    log_likelihood = tf.reduce_logsumexp(
+        tf.nn.log_softmax(logits) + tf.reduce_sum(per_coordinate * counted[:, None, :], axis=-1), axis=-1)
+    return -log_likelihood
+
+
+def sample_layouts(mixture, seeds, temperature=DEFAULT_LAYOUT_TEMPERATURE):
+    """One layout per caption drawn from its mixture with its own seed (its draw depends on its
+    seed alone). `temperature` scales the spread of each component; centres stay on the canvas.
+    The last column (second object or not) is left 1: a painter draws nothing for a second object
+    its caption does not name."""
+    logits, means, log_scales = _mixture_parts(mixture)
+    draws = SeededNoise(LAYOUT_SIZE, stream=LAYOUT_STREAM)(seeds)
+    uniform = 0.5 * (1.0 + tf.math.erf(draws[:, 0] / np.sqrt(2.0)))
+    cumulative = tf.cumsum(tf.nn.softmax(logits), axis=-1)
+    component = tf.minimum(tf.reduce_sum(tf.cast(cumulative < uniform[:, None], tf.int32), axis=-1),
+                           tf.shape(logits)[-1] - 1)
+    mean = tf.gather(means, component, batch_dims=1)
+    scale = tf.exp(tf.gather(log_scales, component, batch_dims=1))
+    drawn = mean + temperature * scale * draws[:, 1:]
+    first = tf.clip_by_value(drawn[:, :2], 0.0, 1.0)
+    offset = tf.clip_by_value(first + drawn[:, 2:], 0.0, 1.0) - first
+    return tf.concat([first, offset, tf.ones_like(first[:, :1])], axis=-1)
+
+
+def painter_of(model) -> keras.Model:
+    """The functional text-to-image model inside a model of either mode."""
+    return getattr(model, "generator", model)
+
+
+def layout_prior(model) -> keras.Model:
+    """The layout prior alone: text -> layout mixture (the same layers, shared weights)."""
+    painter = painter_of(model)
+    text = next(tensor for tensor in painter.inputs if tensor.name.split(":")[0] == "text")
+    return keras.Model(text, painter.get_layer("layout_mixture").output)
+
+
+class Drawer:
+    """Captions and seeds -> images: a layout drawn from the prior, then painted. Build one per
+    model and reuse it (it holds the prior's sub-model)."""
+
+    def __init__(self, model, layout_temperature=DEFAULT_LAYOUT_TEMPERATURE):
+        self.painter = painter_of(model)
+        self.prior = layout_prior(model)
+        self.layout_temperature = layout_temperature
+
+    def __call__(self, texts, seeds, layouts=None):
+        """`layouts` (optional): draw at these layouts instead of sampling them. Returns
+        {"image": [batch, 64, 64, 3] in [0, 1], "layout": [batch, 5]}."""
+        texts = tf.convert_to_tensor(texts, tf.string)
+        seeds = tf.cast(tf.convert_to_tensor(seeds), tf.int64)
+        tf.debugging.assert_equal(tf.shape(seeds), tf.shape(texts), message="seed: one per caption")
+        if layouts is None:
+            layouts = sample_layouts(self.prior(texts, training=False), seeds, self.layout_temperature)
+        image = self.painter({"text": texts, "layout": layouts, "seed": seeds}, training=False)["image"]
+        return {"image": image, "layout": layouts}
+
+
+def draw(model, texts, seeds, layout_temperature=DEFAULT_LAYOUT_TEMPERATURE):
+    """Images [batch, 64, 64, 3] in [0, 1] for captions, one int seed each (see `Drawer`)."""
+    return Drawer(model, layout_temperature)(texts, seeds)["image"]
+
+
+def encode_png(images):
+    """[batch, height, width, 3] floats in [0, 1] -> [batch] PNG bytes, in the graph."""
+    pixels = tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
+    return tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.TensorSpec([], tf.string))
