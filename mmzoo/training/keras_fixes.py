@@ -18,9 +18,11 @@ def build_before_distributed_fit(model, element_spec):
     Keras otherwise builds a distributed model by reducing its first input batch across
     replicas, which fails for dict inputs under MultiWorkerMirroredStrategy and for string
     inputs under any strategy (keras-team/keras#20329). Built, there is nothing to reduce.
-    Call inside `strategy.scope()`, after `compile`.
+    Call inside `strategy.scope()`, after `compile`. A model with its own `train_step` that
+    builds its optimizers in `compile` (the conditional GAN) is built already: left alone.
     """
-    model._symbolic_build(data_batch=element_spec)
+    if not (model.built and model.optimizer.built):
+        model._symbolic_build(data_batch=element_spec)
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
 
 
