@@ -76,6 +76,8 @@ def test_place_at_centre_moves_the_middle_of_a_patch_and_cuts_what_leaves_the_ca
     assert first[6, 2] == 1.0 and first.sum() == 1.0  # the corner moved off the canvas
     second = PlaceAtCentre(1)([patch, layout]).numpy()[0, ..., 0]  # at (0.75, 0.25): pixel (6, 2)
     assert second[2, 6] == 1.0 and second[0, 0] == 0.0
+    no_second_object = PlaceAtCentre(1)([patch, tf.constant([[0.25, 0.75, 0.5, -0.5, 0.0]])]).numpy()
+    assert not no_second_object.any()
 
 
 def test_alpha_composite_paints_opaque_over_and_leaves_transparent_alone():
@@ -89,8 +91,8 @@ def test_alpha_composite_paints_opaque_over_and_leaves_transparent_alone():
     np.testing.assert_allclose(image[1, 1], [0.9, 0.9, 0.9])
 
 
-def _mixture_at(mean, scale=0.02, components=2):
-    logits = [0.0] * components
+def _mixture_at(mean, scale=0.02, components=2, second_object_logit=5.0):
+    logits = [second_object_logit] + [0.0] * components
     means = [mean] * components
     log_scales = [[np.log(scale)] * 4] * components
     return tf.constant([logits + list(np.ravel(means)) + list(np.ravel(log_scales))], tf.float32)
@@ -104,6 +106,8 @@ def test_layout_loss_prefers_the_true_layout_and_ignores_a_missing_second_object
     one_object = [generator.layout_loss(tf.constant([[0.3, 0.4, dx, 0.0, 0.0]]), mixture).numpy()[0]
                   for dx in (0.0, 0.9)]
     assert one_object[0] == one_object[1]
+    expecting_one = _mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-5.0)
+    assert one_object[0] > generator.layout_loss(tf.constant([[0.3, 0.4, 0.0, 0.0, 0.0]]), expecting_one).numpy()[0] + 4.9
 
 
 def test_a_layout_depends_on_its_seed_alone_and_stays_on_the_canvas():
@@ -118,6 +122,10 @@ def test_a_layout_depends_on_its_seed_alone_and_stays_on_the_canvas():
     assert (second_centres >= -1e-6).all() and (second_centres <= 1 + 1e-6).all()
     exact = generator.sample_layouts(mixture[:1], tf.constant([7], tf.int64), temperature=0.0).numpy()
     np.testing.assert_allclose(exact[0, :4], [0.3, 0.4, 0.3, 0.0], atol=1e-6)
+    assert exact[0, 4] == 1.0
+    one_object = generator.sample_layouts(_mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-2.0),
+                                          tf.constant([7], tf.int64)).numpy()
+    assert one_object[0, 4] == 0.0
 
 
 @pytest.fixture(scope="module")

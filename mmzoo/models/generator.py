@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from mmzoo.models import encoders
-from mmzoo.models.layers import AlphaComposite, PlaceAtCentre, SeededNoise
+from mmzoo.models.layers import AlphaComposite, PlaceAtCentre, SeededNoise, SlotAttentionPooling
 
 MODES = ("reconstruction", "gan")
 LAYOUT_SIZE = 5  # first centre x, y; second minus first dx, dy (fractions of the canvas); second object 0/1
@@ -51,19 +51,24 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
     layout = keras.Input(shape=(LAYOUT_SIZE,), name="layout")
     seed = keras.Input(shape=(), dtype="int64", name="seed")
 
-    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text").vector
+    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text")
+    words = keras.layers.Concatenate(name="words")([caption.embedded, caption.sequence])
+    objects = SlotAttentionPooling(2, name="object_words")(words)
     noise = SeededNoise(noise_dim, stream=NOISE_STREAM, name="noise")(seed)
-    condition = keras.layers.Concatenate(name="condition")([caption, noise])
-    painter = object_painter(condition.shape[-1], filters)
-    patches = [PlaceAtCentre(slot, name=f"{slot_name}_placed")([
-        painter(keras.layers.Dense(condition.shape[-1], activation="relu", name=f"{slot_name}_object")(condition)),
-        layout]) for slot, slot_name in enumerate(("first", "second"))]
+    painter = object_painter(width, filters)
+    patches = []
+    for slot, slot_name in enumerate(("first", "second")):
+        object_words = keras.layers.Reshape((words.shape[-1],), name=f"{slot_name}_words")(objects[:, slot])
+        vector = keras.layers.Concatenate(name=f"{slot_name}_condition")([object_words, noise])
+        vector = keras.layers.Dense(width, activation="relu", name=f"{slot_name}_object")(vector)
+        patches.append(PlaceAtCentre(slot, name=f"{slot_name}_placed")([painter(vector), layout]))
+    condition = keras.layers.Concatenate(name="condition")([caption.vector, noise])
     background = keras.layers.Dense(3, activation="sigmoid", name="background")(condition)
     image = AlphaComposite(name="image")([background, *patches])
 
     prior_caption = encoders.text_encoder(text, vectorizer, layout_width, embedding_dim, name="layout_text").vector
     hidden = keras.layers.Dense(2 * layout_width, activation="relu", name="layout_hidden")(prior_caption)
-    mixture = keras.layers.Dense(components * (1 + 2 * (LAYOUT_SIZE - 1)), name="layout_mixture")(hidden)
+    mixture = keras.layers.Dense(1 + components * (1 + 2 * (LAYOUT_SIZE - 1)), name="layout_mixture")(hidden)
 
     model = keras.Model({"text": text, "layout": layout, "seed": seed}, {"image": image, "layout_mixture": mixture},
                         name="text_to_image_generator")
@@ -92,33 +97,37 @@ def object_painter(condition_width, filters=64):
 
 
 def _mixture_parts(mixture):
+    """The layout prior's output: the logit of a second object, then the mixture's component
+    logits, means and log-scales."""
+    second_object_logit, mixture = mixture[:, 0], mixture[:, 1:]
     components = mixture.shape[-1] // (1 + 2 * (LAYOUT_SIZE - 1))
     logits = mixture[:, :components]
     means = tf.reshape(mixture[:, components:components * LAYOUT_SIZE], [-1, components, LAYOUT_SIZE - 1])
     log_scales = tf.reshape(mixture[:, components * LAYOUT_SIZE:], [-1, components, LAYOUT_SIZE - 1])
-    return logits, means, tf.maximum(log_scales, np.log(MIN_LAYOUT_SCALE))
+    return second_object_logit, logits, means, tf.maximum(log_scales, np.log(MIN_LAYOUT_SCALE))
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
 def layout_loss(layout, mixture):
-    """Negative log-likelihood of the true layouts under the predicted mixtures; a one-object
-    layout is scored on its centre only."""
+    """Negative log-likelihood of the true layouts under the predicted mixtures (a one-object
+    layout is scored on its centre only), plus that of the number of objects."""
     layout = tf.cast(layout, mixture.dtype)
-    logits, means, log_scales = _mixture_parts(mixture)
+    second_object_logit, logits, means, log_scales = _mixture_parts(mixture)
     standardized = (layout[:, None, :LAYOUT_SIZE - 1] - means) / tf.exp(log_scales)
     per_coordinate = -0.5 * tf.square(standardized) - log_scales - 0.5 * np.log(2 * np.pi)
     counted = tf.concat([tf.ones_like(layout[:, :2]), tf.tile(layout[:, LAYOUT_SIZE - 1:], [1, 2])], axis=-1)
     log_likelihood = tf.reduce_logsumexp(
         tf.nn.log_softmax(logits) + tf.reduce_sum(per_coordinate * counted[:, None, :], axis=-1), axis=-1)
-    return -log_likelihood
+    second_object = tf.nn.sigmoid_cross_entropy_with_logits(labels=layout[:, LAYOUT_SIZE - 1],
+                                                            logits=second_object_logit)
+    return second_object - log_likelihood
 
 
 def sample_layouts(mixture, seeds, temperature=DEFAULT_LAYOUT_TEMPERATURE):
     """One layout per caption drawn from its mixture with its own seed (its draw depends on its
-    seed alone). `temperature` scales the spread of each component; centres stay on the canvas.
-    The last column (second object or not) is left 1: a painter draws nothing for a second object
-    its caption does not name."""
-    logits, means, log_scales = _mixture_parts(mixture)
+    seed alone). `temperature` scales the spread of each component; centres stay on the canvas;
+    there is a second object where the prior gives it a probability over one half."""
+    second_object_logit, logits, means, log_scales = _mixture_parts(mixture)
     draws = SeededNoise(LAYOUT_SIZE, stream=LAYOUT_STREAM)(seeds)
     uniform = 0.5 * (1.0 + tf.math.erf(draws[:, 0] / np.sqrt(2.0)))
     cumulative = tf.cumsum(tf.nn.softmax(logits), axis=-1)
@@ -129,7 +138,8 @@ def sample_layouts(mixture, seeds, temperature=DEFAULT_LAYOUT_TEMPERATURE):
     drawn = mean + temperature * scale * draws[:, 1:]
     first = tf.clip_by_value(drawn[:, :2], 0.0, 1.0)
     offset = tf.clip_by_value(first + drawn[:, 2:], 0.0, 1.0) - first
-    return tf.concat([first, offset, tf.ones_like(first[:, :1])], axis=-1)
+    second_object = tf.cast(second_object_logit > 0.0, first.dtype)[:, None]
+    return tf.concat([first, offset, second_object], axis=-1)
 
 
 def painter_of(model) -> keras.Model:

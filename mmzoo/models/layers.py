@@ -360,8 +360,9 @@ class PlaceAtCentre(keras.layers.Layer):
 
     Inputs: the patch [batch, size, size, channels] (transparent is 0) and the layout [batch, 5]
     (first centre x, y and the second's offset from it dx, dy, as fractions of the canvas; and
-    whether there is a second object). `slot` 0 places at the first centre, 1 at the second.
-    The canvas is the patch's size; what moves off it is cut, what is uncovered is 0.
+    whether there is a second object). `slot` 0 places at the first centre, 1 at the second
+    (or nowhere, where there is no second object). The canvas is the patch's size; what moves
+    off it is cut, what is uncovered is 0.
     """
 
     def __init__(self, slot, **kwargs):
@@ -381,7 +382,8 @@ class PlaceAtCentre(keras.layers.Layer):
         moved = tf.gather(moved, tf.clip_by_value(columns, 0, size - 1), axis=2, batch_dims=1)
         inside_rows = tf.cast((rows >= 0) & (rows < size), patch.dtype)
         inside_columns = tf.cast((columns >= 0) & (columns < size), patch.dtype)
-        return moved * (inside_rows[:, :, None] * inside_columns[:, None, :])[..., None]
+        present = layout[:, 4, None, None] if self.slot else tf.ones_like(layout[:, 4, None, None])
+        return moved * (inside_rows[:, :, None] * inside_columns[:, None, :] * present)[..., None]
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[0]
@@ -405,3 +407,37 @@ class AlphaComposite(keras.layers.Layer):
 
     def compute_output_shape(self, input_shapes):
         return tuple(input_shapes[1][:3]) + (3,)
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class SlotAttentionPooling(keras.layers.Layer):
+    """One learned query per slot attends over a masked sequence [batch, positions, channels]:
+    returns [batch, slots, channels], each slot a weighted mean of the positions it picks
+    (the words of the first object, say, and those of the second)."""
+
+    def __init__(self, slots, **kwargs):
+        super().__init__(**kwargs)
+        self.slots = slots
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.keys = keras.layers.Dense(channels, activation="tanh", name="keys")
+        self.keys.build(input_shape)
+        self.queries = self.add_weight(name="queries", shape=(self.slots, channels),
+                                       initializer=keras.initializers.RandomNormal(stddev=0.1))
+
+    def call(self, sequence, mask=None):
+        scores = tf.einsum("btc,sc->bst", self.keys(sequence), tf.cast(self.queries, sequence.dtype))
+        if mask is not None:
+            scores += (1.0 - tf.cast(mask, scores.dtype))[:, None, :] * -1e9
+        return tf.einsum("bst,btc->bsc", tf.nn.softmax(scores, axis=-1), sequence)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.slots, input_shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "slots": self.slots}
