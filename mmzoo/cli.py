@@ -13,18 +13,24 @@ from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 # Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
-MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner", "speech": "speech_lstm"}
+MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner", "speech": "speech_lstm",
+                  "generator": "text_to_image_generator", "judge": "shapes_judge"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
 TASK_NAMES = ("avdigits", "caption_files", "fsdd_speech_recognition", "shapes_captioning",
-              "shapes_image_text_matching", "shapes_speech_recognition", "shapes_text_audio_matching",
-              "speech_files")
+              "shapes_image_text_matching", "shapes_scene_attributes", "shapes_speech_recognition",
+              "shapes_text_audio_matching", "shapes_text_to_image", "speech_files")
 # Per family: the tasks it trains on from the command line (`caption_files` and `speech_files`
 # need their files named in a config: `mmzoo train --config`).
 FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),
-                "captioner": ("shapes_captioning",), "speech": ("shapes_speech_recognition",)}
+                "captioner": ("shapes_captioning",), "speech": ("shapes_speech_recognition",),
+                "generator": ("shapes_text_to_image",), "judge": ("shapes_scene_attributes",)}
 # Per family: the config a family run starts from (a recogniser has no accuracy to monitor).
 FAMILY_DEFAULTS = {"fusion": {"model_args": {"fusion": "attention"}}, "captioner": {},
-                   "speech": {"monitor": "val_loss"}}
+                   "speech": {"monitor": "val_loss"},
+                   "generator": {"monitor": "val_loss", "model_args": {"mode": "reconstruction"}},
+                   "judge": {"monitor": "val_loss"}}
+GENERATOR_MODES = ("reconstruction", "gan")
+TEXT_TO_IMAGE_PRESET = "text_to_image_shapes"
 FUSIONS = ("concat", "attention", "film", "grounding", "late")
 QUICKSTART_PRESET = "fusion_avdigits"
 
@@ -104,6 +110,7 @@ def _add_model_commands(subcommands):
     train.add_argument("--fusion", choices=FUSIONS, default=None, help="fusion family only")
     train.add_argument("--attention", action="store_true", help="captioner only: soft attention over the image")
     train.add_argument("--decoder", choices=["ctc", "attention"], default=None, help="speech recogniser only")
+    train.add_argument("--mode", choices=GENERATOR_MODES, default=None, help="text-to-image generator only")
     train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     train.set_defaults(run=_train)
@@ -122,13 +129,21 @@ def _add_model_commands(subcommands):
                         help="captioner: the beam width of serving_default (default 4)")
     export.set_defaults(run=_export)
 
-    predict = subcommands.add_parser("predict", help="ask an exported model (preset name or SavedModel folder)")
-    predict.add_argument("model")
+    predict = subcommands.add_parser(
+        "predict", help="ask an exported model (preset name or SavedModel folder)",
+        description=f'mmzoo predict fusion_avdigits --image 7.png --audio seven.wav | mmzoo predict --text '
+                    f'"a large red circle" [--seed 3] [--output circle.png] (model: {TEXT_TO_IMAGE_PRESET})')
+    predict.add_argument("model", nargs="?", default=TEXT_TO_IMAGE_PRESET,
+                         help=f"a preset name or a SavedModel folder (default: {TEXT_TO_IMAGE_PRESET})")
     predict.add_argument("--image", type=Path, help="an image file (PNG, JPEG, GIF, BMP)")
     predict.add_argument("--text", help="a caption")
     predict.add_argument("--audio", type=Path, help="a WAV file (16-bit PCM mono, 8-48 kHz)")
-    predict.add_argument("--signature", default="serving_default",
-                         help="e.g. greedy (captioner: greedy decoding instead of beam search)")
+    predict.add_argument("--signature", default=None,
+                         help="e.g. greedy (captioner: greedy decoding instead of beam search); default "
+                         "serving_default, or with_seed where --seed is given")
+    predict.add_argument("--seed", type=int, default=None, help="text to image: which of its pictures (default 0)")
+    predict.add_argument("--output", type=Path, default=None,
+                         help="text to image: the PNG to write (default: the caption's words joined by _, .png)")
     predict.set_defaults(run=_predict)
 
     listing = subcommands.add_parser("list", help="the prebuilt models and their test figures")
@@ -164,6 +179,8 @@ def _train(args):
                                 "recogniser's attention decoder: --decoder attention)")
     if args.decoder and config.model != MODEL_FAMILIES["speech"]:
         raise InvalidInputError("--decoder", f"{config.model} has no decoder choice (the speech recogniser's option)")
+    if args.mode and config.model != MODEL_FAMILIES["generator"]:
+        raise InvalidInputError("--mode", f"{config.model} has no training mode (the text-to-image generator's option)")
     changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
                "learning_rate": args.learning_rate, "seed": args.seed}
     model_args = dict(config.model_args)
@@ -173,6 +190,8 @@ def _train(args):
         model_args["attention"] = True
     if args.decoder:
         model_args["decoder"] = args.decoder
+    if args.mode:
+        model_args["mode"] = args.mode
     if args.modalities:
         model_args["modalities"] = args.modalities
     data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
@@ -187,7 +206,12 @@ def _train(args):
 
 def headline(metrics: dict) -> str:
     """The figures that sum up a split's metrics: accuracy, a captioner's BLEU-4 and exact match,
-    or a recogniser's WER and CER."""
+    a recogniser's WER and CER, or the judge's attribute accuracy (of drawn images, with their
+    spread across seeds)."""
+    if "attribute_accuracy" in metrics:
+        spread = metrics.get("pixel_std_across_seeds")
+        return f"attribute accuracy {metrics['attribute_accuracy']:.4f}" + (
+            f", pixel std across seeds {spread:.4f}" if spread is not None else "")
     if "accuracy" in metrics:
         return f"accuracy {metrics['accuracy']:.4f}"
     beam = metrics.get("beam", {})
@@ -255,22 +279,45 @@ def _predict(args):
             raise InvalidInputError(args.model, "neither a preset name nor a SavedModel folder")
         serving.verify_checksums(directory)
         loaded = tf.saved_model.load(str(directory))
-    if args.signature not in loaded.signatures:
-        raise InvalidInputError("--signature", f"{args.signature!r} is not one of {sorted(loaded.signatures)}")
-    signature = loaded.signatures[args.signature]
+    signature_name = args.signature or ("with_seed" if args.seed is not None else "serving_default")
+    if signature_name not in loaded.signatures:
+        if args.seed is not None and args.signature is None:
+            raise InvalidInputError("--seed", "this model draws no pictures (it has no with_seed signature)")
+        raise InvalidInputError("--signature", f"{signature_name!r} is not one of {sorted(loaded.signatures)}")
+    signature = loaded.signatures[signature_name]
     expected = sorted(signature.structured_input_signature[1])
     given = {"image": args.image and _read_input(args.image, "image"), "text": args.text,
-             "audio": args.audio and _read_input(args.audio, "audio")}
+             "audio": args.audio and _read_input(args.audio, "audio"), "seed": args.seed}
     given = {name: value for name, value in given.items() if value is not None}
     if sorted(given) != expected:
         raise InvalidInputError("inputs", f"this model takes {', '.join('--' + n for n in expected)}; "
                                 f"got {', '.join('--' + n for n in sorted(given)) or 'none'}")
+    if args.output is not None and "png" not in signature.structured_outputs:
+        raise InvalidInputError("--output", "this model draws no pictures (no png output)")
     try:
-        outputs = signature(**{name: tf.constant([value]) for name, value in given.items()})
+        outputs = signature(**{name: tf.constant([value], tf.int64 if name == "seed" else None)
+                               for name, value in given.items()})
     except tf.errors.InvalidArgumentError as error:
         raise InvalidInputError(*serving.input_error(error.message, expected)) from None
-    print(json.dumps({name: value.numpy()[0].tolist() if value.dtype != tf.string else value.numpy()[0].decode()
-                      for name, value in outputs.items()}, indent=2))
+    answer = {name: value.numpy()[0].tolist() if value.dtype != tf.string else value.numpy()[0].decode()
+              for name, value in outputs.items() if name not in ("png", "image")}
+    if "png" in outputs:
+        answer["png"] = str(_write_atomically(args.output or Path("_".join(args.text.split()) + ".png"),
+                                              outputs["png"].numpy()[0]))
+    print(json.dumps(answer, indent=2))
+
+
+def _write_atomically(path: Path, data: bytes) -> Path:
+    """Write all of `data` or nothing: a scratch file beside `path`, renamed over it."""
+    if path.parent and not path.parent.is_dir():
+        raise InvalidInputError("--output", f"{path.parent}: no such folder")
+    scratch = path.with_name(f".{path.name}.partial")
+    try:
+        scratch.write_bytes(data)
+        scratch.replace(path)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return path
 
 
 def _list(args):

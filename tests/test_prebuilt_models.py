@@ -202,3 +202,76 @@ def test_cli_transcribes_a_wav_file_and_refuses_bad_audio(name, tmp_path):
         result = predict(tmp_path / file)
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, \
             (file, result.stderr[-1500:])
+
+
+JUDGES = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].task == "shapes_scene_attributes"]
+GENERATORS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].task == "shapes_text_to_image"]
+# Below the generators' own test figures: 150 captions at one seed, not 2,000 at four.
+GENERATOR_MARGIN = 0.05
+
+
+def _judge_in_fresh_process(images, tmp_path):
+    from mmzoo.models import judge
+
+    served = serve_in_fresh_process(presets.serving_dir(JUDGES[0]), {"image": images}, tmp_path)
+    assert "mmzoo" not in served["modules"]
+    return [{name: served[name][i] for name in judge.ATTRIBUTES} for i in range(len(images))], served["caption"]
+
+
+@pytest.mark.parametrize("name", JUDGES)
+def test_the_judge_reads_another_renderers_scenes_in_a_fresh_process(name, tmp_path):
+    from mmzoo.models import judge
+
+    rng = np.random.default_rng(11)
+    scenes = [independent_renderer.random_scene(rng) for _ in range(INDEPENDENT_SCENES)]
+    read, captions = _judge_in_fresh_process([tf.io.encode_png(image).numpy() for image, _ in scenes], tmp_path)
+    tally = judge.AttributeTally()
+    tally.add([judge.caption_attributes(annotation["caption"]) for _, annotation in scenes], read)
+    bar = presets.model_card(name)["metrics"]["test"]["attribute_accuracy"] - 0.03
+    assert tally.metrics()["attribute_accuracy"] >= bar, tally.metrics()
+    assert all(caption == judge.describe(attributes) for caption, attributes in zip(captions, read))
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_drawings_served_in_a_fresh_process_are_read_right_by_the_judge(name, tmp_path):
+    import base64
+
+    from mmzoo.models import judge
+
+    rng = np.random.default_rng(13)  # captions of another renderer's scenes: test captions, not of mmzoo's data
+    captions = [independent_renderer.random_scene(rng)[1]["caption"] for _ in range(INDEPENDENT_SCENES)]
+    drawn = serve_in_fresh_process(presets.serving_dir(name), {"text": [c.encode() for c in captions]}, tmp_path)
+    assert "mmzoo" not in drawn["modules"]
+    pngs = [base64.b64decode(png["b64"]) for png in drawn["png"]]
+    read, _ = _judge_in_fresh_process(pngs, tmp_path)
+    tally = judge.AttributeTally()
+    tally.add([judge.caption_attributes(caption) for caption in captions], read)
+    bar = presets.model_card(name)["metrics"]["test"]["attribute_accuracy"] - GENERATOR_MARGIN
+    assert tally.metrics()["attribute_accuracy"] >= bar, tally.metrics()
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_cli_draws_a_caption_to_a_png_and_refuses_unknown_words(name, tmp_path):
+    import subprocess
+    import sys
+
+    def predict(*arguments):
+        return subprocess.run([sys.executable, "-m", "mmzoo.cli", "predict", name, *arguments], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+
+    result = predict("--text", "a large red circle")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout)["png"] == "a_large_red_circle.png"
+    default = tf.io.decode_png((tmp_path / "a_large_red_circle.png").read_bytes()).numpy()
+    assert default.shape == (64, 64, 3)
+    for seed in ("0", "1"):
+        result = predict("--text", "a large red circle", "--seed", seed, "--output", f"seed{seed}.png")
+        assert result.returncode == 0, result.stderr[-2000:]
+    np.testing.assert_array_equal(tf.io.decode_png((tmp_path / "seed0.png").read_bytes()).numpy(), default)
+    assert not np.array_equal(tf.io.decode_png((tmp_path / "seed1.png").read_bytes()).numpy(), default)
+    for arguments, message in ((["--text", "a large pink circle"], "text: word(s) outside the vocabulary"),
+                               (["--text", "a large red circle", "--output", "missing/circle.png"],
+                                "missing: no such folder")):
+        result = predict(*arguments)
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_large_red_circle.png", "seed0.png", "seed1.png"]

@@ -159,4 +159,4 @@ class AttributeTally:
                 "all_attributes_right": self.all_right / max(self.images, 1),
                 "per_attribute": {name: self.right[name] / self.scored[name] for name in ATTRIBUTES
                                   if self.scored[name]},
-                "images": self.images}
+                "examples": self.images}

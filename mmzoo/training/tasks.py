@@ -378,7 +378,7 @@ class TextToImageTask:
             spreads.append(tf.reduce_mean(tf.math.reduce_std(tf.stack(drawings), axis=0), axis=[1, 2, 3]))
             at_true_layout = drawer(features["text"], features["seed"], layouts=features["layout"])["image"]
             errors.append(tf.reduce_mean(tf.abs(at_true_layout - targets["image"]), axis=[1, 2, 3]))
-        return {**pooled.metrics(), "seeds": list(seeds),
+        return {**pooled.metrics(), "examples": real.images, "seeds": list(seeds),
                 "per_seed_attribute_accuracy": {str(s): t.metrics()["attribute_accuracy"] for s, t in per_seed.items()},
                 "judge_on_real_images": real.metrics()["attribute_accuracy"],
                 "pixel_std_across_seeds": float(tf.reduce_mean(tf.concat(spreads, 0))),
