@@ -59,11 +59,11 @@ TEXT_TO_IMAGE_PRESETS = {
         learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
     "text_to_image_shapes": TrainConfig(
         model="text_to_image_generator", task="shapes_text_to_image",
-        model_args={"mode": "gan", "adversarial_weight": 0.05}, epochs=15, batch_size=64, learning_rate=2e-3,
+        model_args={"mode": "gan", "adversarial_weight": 0.05}, epochs=12, batch_size=64, learning_rate=2e-3,
         monitor="val_loss", evaluate_splits=("test", "compositional")),
     "text_to_image_shapes_reconstruction": TrainConfig(
         model="text_to_image_generator", task="shapes_text_to_image", model_args={"mode": "reconstruction"},
-        epochs=15, batch_size=64, learning_rate=2e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
+        epochs=12, batch_size=64, learning_rate=2e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
 }
 PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS, **SPEECH_PRESETS, **TEXT_TO_IMAGE_PRESETS}
 

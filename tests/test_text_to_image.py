@@ -136,6 +136,14 @@ def tiny_generator(mmzoo_home):
     return build_model(config, tasks.get_task(config.task))
 
 
+def test_drawing_between_two_captions_starts_and_ends_at_each(tiny_generator):
+    first, second = "a large red circle", "a small blue square left of a large yellow triangle"
+    between = generator.draw_between(tiny_generator, first, second, steps=5, seed=3).numpy()
+    ends = generator.draw(tiny_generator, [first, second], [3, 3]).numpy()
+    assert between.shape == (5, 64, 64, 3)
+    np.testing.assert_allclose(between[[0, -1]], ends, atol=1e-5)
+
+
 def test_draw_needs_one_seed_per_caption_and_repeats_itself(tiny_generator):
     captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
     with pytest.raises(tf.errors.InvalidArgumentError, match="seed: one per caption"):
@@ -165,7 +173,7 @@ def test_the_served_generator_takes_a_seed_and_refuses_unknown_words(tiny_genera
         served["with_seed"](text=texts, seed=tf.constant([0], tf.int64))
 
 
-def test_the_gan_step_trains_the_discriminator_and_the_generator_each_on_their_own(mmzoo_home):
+def test_the_gan_step_trains_the_discriminator_and_the_generator_each_on_their_own(mmzoo_home, tmp_path):
     config = TrainConfig(model="text_to_image_generator", task="shapes_text_to_image",
                          model_args={"mode": "gan", "filters": 8, "width": 16, "layout_width": 16,
                                      "discriminator_filters": 4}, data_args={"size": "tiny"})
@@ -183,3 +191,8 @@ def test_the_gan_step_trains_the_discriminator_and_the_generator_each_on_their_o
         assert all(not np.array_equal(b, v.numpy()) for b, v in zip(before, variables))
     assert len(gan.optimizer.variables) != len(gan.discriminator_optimizer.variables)
     assert task.exported_model(gan) is gan.generator
+    gan.save(tmp_path / "gan.keras")
+    loaded = serving.load_keras_model(tmp_path / "gan.keras")
+    captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
+    np.testing.assert_allclose(generator.draw(loaded, captions, [1, 2]), generator.draw(gan, captions, [1, 2]),
+                               atol=1e-5)

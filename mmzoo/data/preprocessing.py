@@ -204,3 +204,12 @@ def text_vectorizer(texts, sequence_length=None, on_unknown="error", max_tokens=
         standardize="lower_and_strip_punctuation", name=name)
     vectorizer.adapt(texts)
     return vectorizer
+
+
+def copy_of_vectorizer(vectorizer, name):
+    """An independent vectorizer with the same vocabulary and settings: two nested models of one
+    model cannot share one (Keras saves a vectorizer's vocabulary with the model that holds it)."""
+    config = {**vectorizer.get_config(), "name": name, "vocabulary": None}
+    copy = type(vectorizer).from_config(config)
+    copy.set_vocabulary(vectorizer.get_vocabulary())
+    return copy

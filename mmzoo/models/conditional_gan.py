@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from mmzoo.data import preprocessing
 from mmzoo.models import encoders
 from mmzoo.models.generator import layout_loss
 
@@ -29,7 +30,8 @@ def matching_discriminator(vectorizer, width=128, embedding_dim=64, filters=32):
         if block:
             x = keras.layers.BatchNormalization(name=f"down{block}_norm")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{block}_relu")(x)
-    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="caption").vector
+    caption = encoders.text_encoder(text, preprocessing.copy_of_vectorizer(vectorizer, "caption_vectorizer"), width,
+                                    embedding_dim, name="caption").vector
     caption = keras.layers.Dense(width, activation="relu", name="caption_projection")(caption)
     tiled = keras.layers.RepeatVector(16, name="caption_cells")(caption)
     tiled = keras.layers.Reshape((4, 4, width), name="caption_grid")(tiled)

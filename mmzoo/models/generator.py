@@ -28,6 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from mmzoo.data import preprocessing
 from mmzoo.models import encoders
 from mmzoo.models.layers import AlphaComposite, PlaceAtCentre, SeededNoise, SlotAttentionPooling
 
@@ -42,42 +43,71 @@ DEFAULT_LAYOUT_TEMPERATURE = 1.0
 def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
                             filters=64, components=10, layout_width=64, discriminator_filters=32,
                             adversarial_weight=0.1, reconstruction_weight=1.0):
-    """The painter and layout prior as one functional model, inputs `text` (string), `layout`
-    [5] and `seed` (int64), outputs `image` [64, 64, 3] and `layout_mixture`. In `gan` mode,
-    wrapped with a discriminator in a `ConditionalGAN` that trains it."""
+    """The caption reader, scene painter and layout prior as one functional model: inputs
+    `text` (string), `layout` [5] and `seed` (int64), outputs `image` [64, 64, 3] and
+    `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`."""
     if mode not in MODES:
         raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
     text = encoders.text_inputs()
     layout = keras.Input(shape=(LAYOUT_SIZE,), name="layout")
     seed = keras.Input(shape=(), dtype="int64", name="seed")
-
-    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text")
-    words = keras.layers.Concatenate(name="words")([caption.embedded, caption.sequence])
-    objects = SlotAttentionPooling(2, name="object_words")(words)
-    noise = SeededNoise(noise_dim, stream=NOISE_STREAM, name="noise")(seed)
-    painter = object_painter(width, filters)
-    patches = []
-    for slot, slot_name in enumerate(("first", "second")):
-        object_words = keras.layers.Reshape((words.shape[-1],), name=f"{slot_name}_words")(objects[:, slot])
-        vector = keras.layers.Concatenate(name=f"{slot_name}_condition")([object_words, noise])
-        vector = keras.layers.Dense(width, activation="relu", name=f"{slot_name}_object")(vector)
-        patches.append(PlaceAtCentre(slot, name=f"{slot_name}_placed")([painter(vector), layout]))
-    condition = keras.layers.Concatenate(name="condition")([caption.vector, noise])
-    background = keras.layers.Dense(3, activation="sigmoid", name="background")(condition)
-    image = AlphaComposite(name="image")([background, *patches])
-
-    prior_caption = encoders.text_encoder(text, vectorizer, layout_width, embedding_dim, name="layout_text").vector
-    hidden = keras.layers.Dense(2 * layout_width, activation="relu", name="layout_hidden")(prior_caption)
-    mixture = keras.layers.Dense(1 + components * (1 + 2 * (LAYOUT_SIZE - 1)), name="layout_mixture")(hidden)
-
-    model = keras.Model({"text": text, "layout": layout, "seed": seed}, {"image": image, "layout_mixture": mixture},
-                        name="text_to_image_generator")
+    reader = caption_reader(vectorizer, width, embedding_dim)
+    painter = scene_painter(reader.output["objects"].shape[-1], width, noise_dim, filters)
+    prior = layout_prior_network(vectorizer, layout_width, embedding_dim, components)
+    read = reader(text)
+    image = painter({**read, "layout": layout, "seed": seed})
+    model = keras.Model({"text": text, "layout": layout, "seed": seed},
+                        {"image": image, "layout_mixture": prior(text)}, name="text_to_image_generator")
     if mode == "reconstruction":
         return model
     from mmzoo.models.conditional_gan import ConditionalGAN, matching_discriminator
 
     return ConditionalGAN(model, matching_discriminator(vectorizer, width, embedding_dim, discriminator_filters),
                           adversarial_weight=adversarial_weight, reconstruction_weight=reconstruction_weight)
+
+
+def caption_reader(vectorizer, width=128, embedding_dim=64):
+    """text -> `objects` [batch, 2, channels]: the words of each object (slot attention over the
+    word embeddings and BiLSTM states: a short path from the loss to the colour and shape
+    words), and `caption` [batch, width]: the BiLSTM's summary of the whole caption."""
+    text = encoders.text_inputs()
+    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text")
+    words = keras.layers.Concatenate(name="words")([caption.embedded, caption.sequence])
+    objects = SlotAttentionPooling(2, name="object_words")(words)
+    return keras.Model(text, {"objects": objects, "caption": caption.vector}, name="caption_reader")
+
+
+def scene_painter(object_width, width=128, noise_dim=16, filters=64):
+    """(objects, caption, layout, seed) -> image: each object's patch painted from its words and
+    the seed's noise, placed at its centre, over a background colour."""
+    objects = keras.Input(shape=(2, object_width), name="objects")
+    caption = keras.Input(shape=(width,), name="caption")
+    layout = keras.Input(shape=(LAYOUT_SIZE,), name="layout")
+    seed = keras.Input(shape=(), dtype="int64", name="seed")
+    noise = SeededNoise(noise_dim, stream=NOISE_STREAM, name="noise")(seed)
+    painter = object_painter(width, filters)
+    patches = []
+    for slot, slot_name in enumerate(("first", "second")):
+        object_words = keras.layers.Reshape((object_width,), name=f"{slot_name}_words")(objects[:, slot])
+        vector = keras.layers.Concatenate(name=f"{slot_name}_condition")([object_words, noise])
+        vector = keras.layers.Dense(width, activation="relu", name=f"{slot_name}_object")(vector)
+        patches.append(PlaceAtCentre(slot, name=f"{slot_name}_placed")([painter(vector), layout]))
+    condition = keras.layers.Concatenate(name="condition")([caption, noise])
+    background = keras.layers.Dense(3, activation="sigmoid", name="background")(condition)
+    image = AlphaComposite(name="image")([background, *patches])
+    return keras.Model({"objects": objects, "caption": caption, "layout": layout, "seed": seed}, image,
+                       name="scene_painter")
+
+
+def layout_prior_network(vectorizer, width=64, embedding_dim=64, components=10):
+    """text -> the logit of a second object and a mixture of `components` Gaussians over the
+    layout's first centre and offset (see `layout_loss`)."""
+    text = encoders.text_inputs()
+    caption = encoders.text_encoder(text, preprocessing.copy_of_vectorizer(vectorizer, "layout_text_vectorizer"),
+                                    width, embedding_dim, name="layout_text").vector
+    hidden = keras.layers.Dense(2 * width, activation="relu", name="layout_hidden")(caption)
+    mixture = keras.layers.Dense(1 + components * (1 + 2 * (LAYOUT_SIZE - 1)), name="layout_mixture")(hidden)
+    return keras.Model(text, mixture, name="layout_prior")
 
 
 def object_painter(condition_width, filters=64):
@@ -148,10 +178,8 @@ def painter_of(model) -> keras.Model:
 
 
 def layout_prior(model) -> keras.Model:
-    """The layout prior alone: text -> layout mixture (the same layers, shared weights)."""
-    painter = painter_of(model)
-    text = next(tensor for tensor in painter.inputs if tensor.name.split(":")[0] == "text")
-    return keras.Model(text, painter.get_layer("layout_mixture").output)
+    """The layout prior alone: text -> layout mixture."""
+    return painter_of(model).get_layer("layout_prior")
 
 
 class Drawer:
@@ -178,6 +206,28 @@ class Drawer:
 def draw(model, texts, seeds, layout_temperature=DEFAULT_LAYOUT_TEMPERATURE):
     """Images [batch, 64, 64, 3] in [0, 1] for captions, one int seed each (see `Drawer`)."""
     return Drawer(model, layout_temperature)(texts, seeds)["image"]
+
+
+def draw_between(model, first_caption, second_caption, steps=8, seed=0):
+    """Pictures on the way from one caption to another at one seed: what the caption reader
+    makes of each, mixed in `steps` equal steps, and their layouts with them (the second object
+    appears or goes half way where only one caption names it)."""
+    painter = painter_of(model)
+    texts = tf.constant([first_caption, second_caption])
+    read = painter.get_layer("caption_reader")(texts, training=False)
+    layouts = Drawer(model)(texts, [seed, seed])["layout"]
+    weights = tf.linspace(0.0, 1.0, steps)
+
+    def mixed(pair):
+        shape = [steps] + [1] * (len(pair.shape) - 1)
+        return pair[0][None] * tf.reshape(1.0 - weights, shape) + pair[1][None] * tf.reshape(weights, shape)
+
+    layout = tf.concat([mixed(layouts)[:, :LAYOUT_SIZE - 1],
+                        tf.where(weights[:, None] < 0.5, layouts[0, LAYOUT_SIZE - 1], layouts[1, LAYOUT_SIZE - 1])],
+                       axis=-1)
+    return painter.get_layer("scene_painter")({"objects": mixed(read["objects"]), "caption": mixed(read["caption"]),
+                                               "layout": layout, "seed": tf.fill([steps], tf.constant(seed, tf.int64))},
+                                              training=False)
 
 
 def encode_png(images):
