@@ -1,7 +1,8 @@
 """Print the README's tables from the files the training scripts wrote (figures are never
 typed in by hand): the prebuilt models from their model cards, and the variants trained
 beside them from `benchmarks/results/fusion_ablations.json`, and the image-text models on
-another renderer's scenes from `benchmarks/results/independent_renderer.json`.
+another renderer's scenes from `benchmarks/results/independent_renderer.json`, and the judge and
+text-to-image generators from their cards and `benchmarks/results/text_to_image.json`.
 
     python scripts/prebuilt_table.py
 """
@@ -18,6 +19,7 @@ CAPTIONER_SAVEDMODEL = RESULTS / "captioner_savedmodel.json"
 FSDD_LEAVE_ONE_SPEAKER_OUT = RESULTS / "fsdd_leave_one_speaker_out.json"
 FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC = RESULTS / "fsdd_leave_one_speaker_out_synthetic.json"
 SPEECH_SAVEDMODEL = RESULTS / "speech_savedmodel.json"
+TEXT_TO_IMAGE_BENCHMARK = RESULTS / "text_to_image.json"
 
 
 def prebuilt_table():
@@ -117,6 +119,40 @@ def recogniser_table():
         print(f"| mean | {synthetic:,} | {results['mean_word_accuracy']:.4f} | | | |")
 
 
+def text_to_image_table():
+    """The judge and the generators, by the judge's attribute accuracy (generators: pooled over
+    their evaluation seeds), and the text-to-image benchmark."""
+    names = [name for name in presets.list_presets() if "attribute_accuracy" in presets.model_card(name)["metrics"]["test"]]
+    if names:
+        print("| preset | mode | parameters | split | attribute accuracy | all attributes right | relation | "
+              "pixel std across seeds | judge on the real images | L1 at the true layout | size of files |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in names:
+        card = presets.model_card(name)
+        size = sum(p.stat().st_size for p in presets.preset_dir(name).rglob("*") if p.is_file())
+        for split in sorted(card["metrics"], key=lambda split: split != "test"):
+            values = card["metrics"][split]
+
+            def figure(key):
+                return f"{values[key]:.4f}" if key in values else "-"
+
+            print(f"| `{name}` | {card['model_args'].get('mode', 'judge')} | {card['parameters']:,} | {split} | "
+                  f"{values['attribute_accuracy']:.4f} | {values['all_attributes_right']:.4f} | "
+                  f"{values['per_attribute']['relation']:.4f} | {figure('pixel_std_across_seeds')} | "
+                  f"{figure('judge_on_real_images')} | {figure('l1_at_true_layout')} | {size / 2**20:.1f} MB |")
+    if TEXT_TO_IMAGE_BENCHMARK.exists():
+        results = json.loads(TEXT_TO_IMAGE_BENCHMARK.read_text())
+        print()
+        print("| preset | mode | training images/s | SavedModel batch 1: p50 ms, images/s | batch 32: p50 ms, images/s |")
+        print("|---|---|---|---|---|")
+        for name, figures in results.items():
+            if name == "machine":
+                continue
+            one, many = figures["savedmodel_serving_default"]["batch_1"], figures["savedmodel_serving_default"]["batch_32"]
+            print(f"| `{name}` | {figures['mode']} | {figures['training']['images_per_second']:.0f} | "
+                  f"{one['p50']:.1f}, {one['images_per_second']:.0f} | {many['p50']:.1f}, {many['images_per_second']:.0f} |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
@@ -127,3 +163,5 @@ if __name__ == "__main__":
     captioner_table()
     print()
     recogniser_table()
+    print()
+    text_to_image_table()

@@ -148,12 +148,23 @@ def test_cli_trains_a_speech_recogniser_with_the_attention_decoder(mmzoo_home, t
     assert config.task == "shapes_speech_recognition" and config.model_args["decoder"] == "attention"
 
 
+def test_cli_trains_the_gan_and_the_prebuilt_judge_scores_it(mmzoo_home, tiny_shapes, tmp_path):
+    trained = run("train", "generator", "--mode", "gan", "--size", "tiny", "--epochs", "1", "--batch-size", "16",
+                  "--run-dir", str(tmp_path / "run"))
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    assert "test: attribute accuracy " in trained.stdout and ", pixel std across seeds " in trained.stdout
+    assert "on 24 examples" in trained.stdout, trained.stdout
+    config = TrainConfig.load(tmp_path / "run" / "config.json")
+    assert config.task == "shapes_text_to_image" and config.model_args["mode"] == "gan"
+
+
 def test_cli_train_refuses_unclear_requests(tmp_path):
     cases = [
         (["fusion"], "--task: fusion trains on avdigits, shapes_image_text_matching"),
         (["captioner", "--fusion", "film"], "--fusion: vgg_lstm_captioner has no fusion"),
         (["fusion", "--task", "avdigits", "--attention"], "--attention: only the captioner"),
         (["captioner", "--decoder", "attention"], "--decoder: vgg_lstm_captioner has no decoder choice"),
+        (["captioner", "--mode", "gan"], "--mode: vgg_lstm_captioner has no training mode"),
         (["fusion", "--task", "nope"], "got 'nope'"),
         (["fusion_avdigits", "--task", "avdigits"], "--task: a preset or a config file names its own task"),
         ([], "give a preset, a model family with --task, or --config"),
@@ -171,7 +182,10 @@ def test_cli_names_agree_with_the_library():
 
     from mmzoo.training import trainer
 
+    from mmzoo.models import generator
+
     assert cli.TASK_NAMES == tuple(sorted(tasks.TASKS)) and cli.FUSIONS == fusion.FUSIONS
+    assert cli.GENERATOR_MODES == generator.MODES
     assert set(cli.MODEL_FAMILIES.values()) <= set(trainer.BUILDERS)
     assert set(cli.FAMILY_TASKS) == set(cli.FAMILY_DEFAULTS) == set(cli.MODEL_FAMILIES)
     assert {task for family in cli.FAMILY_TASKS.values() for task in family} <= set(cli.TASK_NAMES)
