@@ -196,3 +196,18 @@ def test_the_gan_step_trains_the_discriminator_and_the_generator_each_on_their_o
     captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
     np.testing.assert_allclose(generator.draw(loaded, captions, [1, 2]), generator.draw(gan, captions, [1, 2]),
                                atol=1e-5)
+
+
+def test_a_gan_can_start_from_a_trained_generator(tiny_generator, tmp_path, mmzoo_home):
+    tiny_generator.save(tmp_path / "generator.keras")
+    config = TrainConfig(model="text_to_image_generator", task="shapes_text_to_image",
+                         model_args={"mode": "gan", "filters": 8, "width": 16, "layout_width": 16,
+                                     "discriminator_filters": 4, "initial_generator": str(tmp_path / "generator.keras")},
+                         data_args={"size": "tiny"})
+    gan = build_model(config, tasks.get_task(config.task))
+    captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
+    np.testing.assert_array_equal(generator.draw(gan, captions, [1, 2]), generator.draw(tiny_generator, captions, [1, 2]))
+    with pytest.raises(ValueError, match="initial_generator: 'nope' is neither a preset name nor a .keras file"):
+        build_model(TrainConfig.from_dict({**config.to_dict(), "model_args": {**config.model_args,
+                                                                              "initial_generator": "nope"}}),
+                    tasks.get_task(config.task))

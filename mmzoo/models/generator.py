@@ -42,10 +42,14 @@ DEFAULT_LAYOUT_TEMPERATURE = 1.0
 
 def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
                             filters=64, components=10, layout_width=64, discriminator_filters=32,
-                            adversarial_weight=0.1, reconstruction_weight=1.0):
+                            adversarial_weight=0.1, reconstruction_weight=1.0, initial_generator=None):
     """The caption reader, scene painter and layout prior as one functional model: inputs
     `text` (string), `layout` [5] and `seed` (int64), outputs `image` [64, 64, 3] and
-    `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`."""
+    `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`.
+
+    `initial_generator`: start from a trained generator's weights (a preset name or a `.keras`
+    file of the same architecture), as SRGAN starts its GAN from a network trained on a pixel loss.
+    """
     if mode not in MODES:
         raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
     text = encoders.text_inputs()
@@ -58,12 +62,25 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
     image = painter({**read, "layout": layout, "seed": seed})
     model = keras.Model({"text": text, "layout": layout, "seed": seed},
                         {"image": image, "layout_mixture": prior(text)}, name="text_to_image_generator")
+    if initial_generator:
+        model.set_weights(painter_of(_trained_generator(initial_generator)).get_weights())
     if mode == "reconstruction":
         return model
     from mmzoo.models.conditional_gan import ConditionalGAN, matching_discriminator
 
     return ConditionalGAN(model, matching_discriminator(vectorizer, width, embedding_dim, discriminator_filters),
                           adversarial_weight=adversarial_weight, reconstruction_weight=reconstruction_weight)
+
+
+def _trained_generator(name_or_path):
+    from mmzoo import presets
+    from mmzoo.export import serving
+
+    if name_or_path in presets.PRESET_CONFIGS:
+        return presets.load_preset(name_or_path)
+    if not str(name_or_path).endswith(".keras"):
+        raise ValueError(f"initial_generator: {name_or_path!r} is neither a preset name nor a .keras file")
+    return serving.load_keras_model(name_or_path)
 
 
 def caption_reader(vectorizer, width=128, embedding_dim=64):

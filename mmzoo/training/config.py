@@ -31,7 +31,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     clip_norm: float | None = 1.0  # global gradient norm; matching models stall without it
     early_stopping_patience: int | None = None
-    monitor: str = "val_accuracy"
+    monitor: str | None = "val_accuracy"  # None: keep the last epoch (a GAN's losses do not say which is best)
     mixed_precision: bool = False  # bfloat16/float16 compute on a GPU; ignored on the CPU
     jit_compile: bool = False
     steps_per_execution: int = 1
@@ -49,6 +49,8 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "steps_per_execution"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be at least 1, got {getattr(self, name)}")
+        if self.monitor is None and self.early_stopping_patience:
+            raise ValueError("early_stopping_patience: needs a monitor to watch, but monitor is None")
         self.evaluate_splits = tuple(self.evaluate_splits)
 
     def to_dict(self) -> dict:

@@ -163,13 +163,15 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
     callbacks = [
         keras.callbacks.BackupAndRestore(str(write_dir / BACKUP_DIR)),
         keras_fixes.RandomStateBackup(write_dir / BACKUP_DIR),
-        keras.callbacks.ModelCheckpoint(str(checkpoints / "best.weights.h5"), monitor=config.monitor,
-                                        mode=_monitor_mode(config.monitor), save_best_only=True, save_weights_only=True,
-                                        initial_value_threshold=_best_logged(write_dir / HISTORY, config.monitor)),
         keras.callbacks.ModelCheckpoint(str(checkpoints / "last.weights.h5"), save_weights_only=True),
         keras.callbacks.CSVLogger(str(write_dir / HISTORY), append=True),
         keras.callbacks.TensorBoard(str(write_dir / "logs")),
     ]
+    if config.monitor is not None:
+        callbacks.append(keras.callbacks.ModelCheckpoint(
+            str(checkpoints / "best.weights.h5"), monitor=config.monitor, mode=_monitor_mode(config.monitor),
+            save_best_only=True, save_weights_only=True,
+            initial_value_threshold=_best_logged(write_dir / HISTORY, config.monitor)))
     if config.early_stopping_patience:
         callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.early_stopping_patience,
                                                        mode=_monitor_mode(config.monitor)))
