@@ -59,6 +59,16 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path, mmzoo_home):
     assert len(history_rows(run)) == 2
 
 
+def test_the_conditional_gan_trains_on_two_replicas_and_keeps_its_last_epoch(tmp_path, mmzoo_home):
+    result = finish(start(tmp_path / "run", "--logical-cpus", "2", "--strategy", "mirrored",
+                          "--task", "shapes_text_to_image"))
+    assert (result["replicas"], result["global_batch_size"]) == (2, 16)
+    assert 0.0 <= result["test_accuracy"] <= 1.0
+    rows = history_rows(tmp_path / "run")
+    assert len(rows) == 2 and all(float(row["discriminator_loss"]) > 0 for row in rows)
+    assert not (tmp_path / "run" / "checkpoints" / "best.weights.h5").exists()  # monitor None: the last epoch
+
+
 def _free_ports(count):
     sockets = [socket.socket() for _ in range(count)]
     for s in sockets:
