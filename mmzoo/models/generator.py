@@ -5,18 +5,18 @@ learned from the training scenes:
 
 1. the layout prior: a small Embedding + BiLSTM reads the caption and gives a mixture of
    Gaussians over where the objects go (the first object's centre and the second's offset
-   from it); the seed draws one layout from it;
-2. the painter: an Embedding + BiLSTM text encoder, one vector per object, and for each object
-   a Dense layer to a 4 x 4 map and a stack of `Conv2DTranspose` blocks up to a 64 x 64 RGBA
-   patch (the same weights for both objects), moved to its centre and laid over a background
-   colour. The seed also draws the painter's noise.
+   from it) and the probability of a second object; the seed draws one layout from it;
+2. the caption reader (Embedding + BiLSTM, the words of each object pooled by slot attention)
+   and the scene painter: for each object a Dense layer to a 4 x 4 map and a stack of
+   `Conv2DTranspose` blocks up to a 64 x 64 RGBA patch (the same weights for both objects),
+   moved to its centre and laid over a background colour. The seed also draws the noise.
 
 In training the painter gets the scene's true layout (teacher forcing); the prior learns
 the layouts by their likelihood. Two training modes share the model:
 
 - `reconstruction`: L1 between the painted and the real image;
-- `gan`: a conditional GAN with a matching-aware discriminator (real image + its caption,
-  real image + another scene's caption, painted image + its caption), plus the L1 term.
+- `gan`: a conditional GAN with a matching-aware discriminator (`conditional_gan`), plus the
+  L1 term; it can start from a trained generator (`initial_generator`).
 
     model = text_to_image_generator(vectorizer, mode="reconstruction")
     images = draw(model, ["a large red circle above a small blue square"], seeds=[0])
