@@ -16,8 +16,13 @@ EXPECTED_OUTPUTS = {
     "03_speech_recognition.ipynb": ["ctc        ", "attention  ", "word accuracy", "cer 0.", "over ",
                                     "stereo     -> audio: mono audio expected", "empty      -> audio: empty input",
                                     "truncated  -> audio: truncated WAV file", "not a WAV  -> audio: not a WAV file"],
+    "04_text_to_image.ipynb": ["judge on real test images: attribute accuracy", "reconstruction  ", "gan             ",
+                               "pixel std across 8 seeds", "captioner: ",
+                               "'a large pink circle'    -> text: word(s) outside the vocabulary",
+                               "' '                      -> text: empty caption"],
 }
-MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4, "03_speech_recognition.ipynb": 5}
+MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4, "03_speech_recognition.ipynb": 5,
+                    "04_text_to_image.ipynb": 7}
 
 
 def test_every_notebook_is_checked():
