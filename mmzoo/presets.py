@@ -59,9 +59,9 @@ TEXT_TO_IMAGE_PRESETS = {
         learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
     "text_to_image_shapes": TrainConfig(
         model="text_to_image_generator", task="shapes_text_to_image",
-        model_args={"mode": "gan", "adversarial_weight": 0.01,
+        model_args={"mode": "gan", "adversarial_weight": 0.003,
                     "initial_generator": "text_to_image_shapes_reconstruction"},
-        epochs=4, batch_size=64, learning_rate=5e-4, warmup_epochs=0.0, monitor=None,
+        epochs=3, batch_size=64, learning_rate=5e-4, warmup_epochs=0.0, monitor=None,
         evaluate_splits=("test", "compositional")),
     "text_to_image_shapes_reconstruction": TrainConfig(
         model="text_to_image_generator", task="shapes_text_to_image", model_args={"mode": "reconstruction"},
