@@ -124,7 +124,8 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
     """Write `export_dir/name/version/` all at once; returns that folder.
 
     `signatures`: {signature name: predict(features) -> outputs, or (predict, extra inputs)
-    where a signature takes inputs besides the raw ones}, `serving_default` among them; without it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
+    where a signature takes inputs besides the raw ones}, `serving_default` among them; without
+    it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
     """
     final = Path(export_dir) / name / str(version)
     if final.exists():

@@ -55,7 +55,7 @@ class ConditionalGAN(keras.Model):
     """Trains `generator` (the text-to-image functional model) against `discriminator`.
     Calling it calls the generator; `compile(optimizer)` gives the discriminator a copy of it."""
 
-    def __init__(self, generator, discriminator, adversarial_weight=0.1, reconstruction_weight=1.0, **kwargs):
+    def __init__(self, generator, discriminator, adversarial_weight=0.003, reconstruction_weight=1.0, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator

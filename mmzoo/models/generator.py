@@ -34,7 +34,6 @@ from mmzoo.models.layers import AlphaComposite, PlaceAtCentre, SeededNoise, Slot
 
 MODES = ("reconstruction", "gan")
 LAYOUT_SIZE = 5  # first centre x, y; second minus first dx, dy (fractions of the canvas); second object 0/1
-CANVAS_SIZE = 64
 LAYOUT_STREAM, NOISE_STREAM = 1, 2
 MIN_LAYOUT_SCALE = 0.005  # half a pixel as a fraction of the canvas: keeps the likelihood finite
 DEFAULT_LAYOUT_TEMPERATURE = 1.0
@@ -42,7 +41,7 @@ DEFAULT_LAYOUT_TEMPERATURE = 1.0
 
 def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
                             filters=64, components=10, layout_width=64, discriminator_filters=32,
-                            adversarial_weight=0.1, reconstruction_weight=1.0, initial_generator=None):
+                            adversarial_weight=0.003, reconstruction_weight=1.0, initial_generator=None):
     """The caption reader, scene painter and layout prior as one functional model: inputs
     `text` (string), `layout` [5] and `seed` (int64), outputs `image` [64, 64, 3] and
     `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`.
@@ -63,7 +62,7 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
     model = keras.Model({"text": text, "layout": layout, "seed": seed},
                         {"image": image, "layout_mixture": prior(text)}, name="text_to_image_generator")
     if initial_generator:
-        model.set_weights(painter_of(_trained_generator(initial_generator)).get_weights())
+        model.set_weights(generator_of(_trained_generator(initial_generator)).get_weights())
     if mode == "reconstruction":
         return model
     from mmzoo.models.conditional_gan import ConditionalGAN, matching_discriminator
@@ -189,22 +188,22 @@ def sample_layouts(mixture, seeds, temperature=DEFAULT_LAYOUT_TEMPERATURE):
     return tf.concat([first, offset, second_object], axis=-1)
 
 
-def painter_of(model) -> keras.Model:
+def generator_of(model) -> keras.Model:
     """The functional text-to-image model inside a model of either mode."""
     return getattr(model, "generator", model)
 
 
 def layout_prior(model) -> keras.Model:
     """The layout prior alone: text -> layout mixture."""
-    return painter_of(model).get_layer("layout_prior")
+    return generator_of(model).get_layer("layout_prior")
 
 
 class Drawer:
     """Captions and seeds -> images: a layout drawn from the prior, then painted. Build one per
-    model and reuse it (it holds the prior's sub-model)."""
+    model and reuse it."""
 
     def __init__(self, model, layout_temperature=DEFAULT_LAYOUT_TEMPERATURE):
-        self.painter = painter_of(model)
+        self.generator = generator_of(model)
         self.prior = layout_prior(model)
         self.layout_temperature = layout_temperature
 
@@ -216,7 +215,7 @@ class Drawer:
         tf.debugging.assert_equal(tf.shape(seeds), tf.shape(texts), message="seed: one per caption")
         if layouts is None:
             layouts = sample_layouts(self.prior(texts, training=False), seeds, self.layout_temperature)
-        image = self.painter({"text": texts, "layout": layouts, "seed": seeds}, training=False)["image"]
+        image = self.generator({"text": texts, "layout": layouts, "seed": seeds}, training=False)["image"]
         return {"image": image, "layout": layouts}
 
 
@@ -229,9 +228,9 @@ def draw_between(model, first_caption, second_caption, steps=8, seed=0):
     """Pictures on the way from one caption to another at one seed: what the caption reader
     makes of each, mixed in `steps` equal steps, and their layouts with them (the second object
     appears or goes half way where only one caption names it)."""
-    painter = painter_of(model)
+    trained = generator_of(model)
     texts = tf.constant([first_caption, second_caption])
-    read = painter.get_layer("caption_reader")(texts, training=False)
+    read = trained.get_layer("caption_reader")(texts, training=False)
     layouts = Drawer(model)(texts, [seed, seed])["layout"]
     weights = tf.linspace(0.0, 1.0, steps)
 
@@ -242,7 +241,7 @@ def draw_between(model, first_caption, second_caption, steps=8, seed=0):
     layout = tf.concat([mixed(layouts)[:, :LAYOUT_SIZE - 1],
                         tf.where(weights[:, None] < 0.5, layouts[0, LAYOUT_SIZE - 1], layouts[1, LAYOUT_SIZE - 1])],
                        axis=-1)
-    return painter.get_layer("scene_painter")({"objects": mixed(read["objects"]), "caption": mixed(read["caption"]),
+    return trained.get_layer("scene_painter")({"objects": mixed(read["objects"]), "caption": mixed(read["caption"]),
                                                "layout": layout, "seed": tf.fill([steps], tf.constant(seed, tf.int64))},
                                               training=False)
 

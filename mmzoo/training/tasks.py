@@ -331,13 +331,14 @@ class TextToImageTask:
         return {"vectorizer": preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)}
 
     def compile_arguments(self, model) -> dict:
-        if generator.painter_of(model) is not model:
+        if generator.generator_of(model) is not model:
             return {}  # the GAN's own train_step holds its losses
         return {"loss": {"image": "mae", "layout_mixture": generator.layout_loss}}
 
     def exported_model(self, model):
-        """What ships: the painter and layout prior (a GAN's discriminator stays behind)."""
-        return generator.painter_of(model)
+        """What ships: the generator (caption reader, scene painter, layout prior); a GAN's
+        discriminator stays behind."""
+        return generator.generator_of(model)
 
     def serving_signatures(self, model, layout_temperature=generator.DEFAULT_LAYOUT_TEMPERATURE) -> dict:
         """`serving_default`: text -> image (float [64, 64, 3]), png (bytes) and the layout drawn,
@@ -362,15 +363,17 @@ class TextToImageTask:
 
         judge_model = judge_model or presets.load_preset(self.judge_preset)
         drawer = generator.Drawer(model)
-        read = tf.function(lambda images: judge_model(images, training=False))
-        pooled, real, per_seed = judge.AttributeTally(), judge.AttributeTally(), {s: judge.AttributeTally() for s in seeds}
+        read = tf.function(lambda images: judge_model({"image": images}, training=False))
+        pooled, real = judge.AttributeTally(), judge.AttributeTally()
+        per_seed = {seed: judge.AttributeTally() for seed in seeds}
         spreads, errors = [], []
         for features, targets in self.dataset(split, batch_size, shuffle=False, **data_args):
             expected = [judge.caption_attributes(text.decode()) for text in features["text"].numpy()]
             real.add(expected, judge.read_attributes(read(targets["image"])))
             drawings = []
             for seed in seeds:
-                images = drawer(features["text"], tf.fill(tf.shape(features["text"]), tf.constant(seed, tf.int64)))["image"]
+                seeds_of_batch = tf.fill(tf.shape(features["text"]), tf.constant(seed, tf.int64))
+                images = drawer(features["text"], seeds_of_batch)["image"]
                 read_attributes = judge.read_attributes(read(images))
                 pooled.add(expected, read_attributes)
                 per_seed[seed].add(expected, read_attributes)
