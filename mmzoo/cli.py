@@ -302,22 +302,14 @@ def _predict(args):
     answer = {name: value.numpy()[0].tolist() if value.dtype != tf.string else value.numpy()[0].decode()
               for name, value in outputs.items() if name not in ("png", "image")}
     if "png" in outputs:
-        answer["png"] = str(_write_atomically(args.output or Path("_".join(args.text.split()) + ".png"),
-                                              outputs["png"].numpy()[0]))
+        from mmzoo.data.show import write_atomically
+
+        path = args.output or Path("_".join(args.text.split()) + ".png")
+        if not path.parent.is_dir():
+            raise InvalidInputError("--output", f"{path.parent}: no such folder")
+        png = outputs["png"].numpy()[0]
+        answer["png"] = str(write_atomically(path, lambda scratch: scratch.write_bytes(png)))
     print(json.dumps(answer, indent=2))
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    """Write all of `data` or nothing: a scratch file beside `path`, renamed over it."""
-    if path.parent and not path.parent.is_dir():
-        raise InvalidInputError("--output", f"{path.parent}: no such folder")
-    scratch = path.with_name(f".{path.name}.partial")
-    try:
-        scratch.write_bytes(data)
-        scratch.replace(path)
-    finally:
-        scratch.unlink(missing_ok=True)
-    return path
 
 
 def _list(args):

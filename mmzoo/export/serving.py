@@ -57,14 +57,19 @@ def encode_raw_inputs(features: dict, names=None) -> dict:
     names = names or [name for name in RAW_INPUTS if name in features]
     raw = {}
     if "image" in names:
-        images = tf.cast(tf.round(tf.clip_by_value(features["image"], 0.0, 1.0) * 255.0), tf.uint8)
-        raw["image"] = [tf.io.encode_png(image).numpy() for image in images]
+        raw["image"] = list(encode_pngs(features["image"]).numpy())
     if "text" in names:
         raw["text"] = [bytes(text) for text in features["text"].numpy()]
     if "audio" in names:
         raw["audio"] = [tf.audio.encode_wav(audio[:length, None], preprocessing.SAMPLE_RATE).numpy()
                         for audio, length in zip(features["audio"], features["audio_length"].numpy())]
     return raw
+
+
+def encode_pngs(images):
+    """[batch, height, width, channels] floats in [0, 1] -> [batch] PNG bytes (in a graph too)."""
+    pixels = tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
+    return tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.TensorSpec([], tf.string))
 
 
 def classification_outputs(class_names):

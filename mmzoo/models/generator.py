@@ -245,8 +245,3 @@ def draw_between(model, first_caption, second_caption, steps=8, seed=0):
                                                "layout": layout, "seed": tf.fill([steps], tf.constant(seed, tf.int64))},
                                               training=False)
 
-
-def encode_png(images):
-    """[batch, height, width, 3] floats in [0, 1] -> [batch] PNG bytes, in the graph."""
-    pixels = tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
-    return tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.TensorSpec([], tf.string))

@@ -107,9 +107,13 @@ def shapes_judge(image_shape=(64, 64, 3), filters=32, width=256, dropout=0.3):
 
 def read_attributes(probabilities: dict) -> list[dict[str, str]]:
     """The judge's outputs (probabilities per attribute, numpy or tf) as one dict per image."""
-    ids = {name: np.argmax(np.asarray(probabilities[name]), axis=-1) for name in ATTRIBUTES}
-    count = len(ids["relation"])
-    return [{name: ATTRIBUTE_VALUES[name][ids[name][i]] for name in ATTRIBUTES} for i in range(count)]
+    return attributes_of_ids({name: np.argmax(np.asarray(probabilities[name]), axis=-1) for name in ATTRIBUTES})
+
+
+def attributes_of_ids(ids: dict) -> list[dict[str, str]]:
+    """Class ids per attribute ([batch] each, numpy or tf) as one dict of values per image."""
+    ids = {name: np.asarray(ids[name]) for name in ATTRIBUTES}
+    return [{name: ATTRIBUTE_VALUES[name][ids[name][i]] for name in ATTRIBUTES} for i in range(len(ids["relation"]))]
 
 
 def describe(attributes: dict) -> str:
@@ -121,10 +125,14 @@ def describe(attributes: dict) -> str:
     return f"{first} {attributes['relation']} {second}"
 
 
-def describe_in_graph(probabilities: dict):
-    """`describe` inside a graph: [batch] strings, for the judge's SavedModel."""
-    words = {name: tf.gather(tf.constant(ATTRIBUTE_VALUES[name]), tf.argmax(probabilities[name], axis=-1))
-             for name in ATTRIBUTES}
+def attribute_words(probabilities: dict) -> dict:
+    """The judge's reading inside a graph: per attribute, [batch] strings."""
+    return {name: tf.gather(tf.constant(ATTRIBUTE_VALUES[name]), tf.argmax(probabilities[name], axis=-1))
+            for name in ATTRIBUTES}
+
+
+def describe_in_graph(words: dict):
+    """`describe` inside a graph, of `attribute_words`: [batch] strings, for the judge's SavedModel."""
 
     def phrase(slot):
         return tf.strings.join(["a", words[f"{slot}_size"], words[f"{slot}_colour"], words[f"{slot}_shape"]], " ")
@@ -140,7 +148,7 @@ class AttributeTally:
     def __init__(self):
         self.right = {name: 0 for name in ATTRIBUTES}
         self.scored = {name: 0 for name in ATTRIBUTES}
-        self.images = 0
+        self.examples = 0
         self.all_right = 0
 
     def add(self, expected: list[dict], read: list[dict]):
@@ -150,13 +158,13 @@ class AttributeTally:
             for name, ok in zip(names, right):
                 self.right[name] += ok
                 self.scored[name] += 1
-            self.images += 1
+            self.examples += 1
             self.all_right += all(right)
 
     def metrics(self) -> dict:
         scored = sum(self.scored.values())
         return {"attribute_accuracy": sum(self.right.values()) / max(scored, 1),
-                "all_attributes_right": self.all_right / max(self.images, 1),
+                "all_attributes_right": self.all_right / max(self.examples, 1),
                 "per_attribute": {name: self.right[name] / self.scored[name] for name in ATTRIBUTES
                                   if self.scored[name]},
-                "examples": self.images}
+                "examples": self.examples}

@@ -280,20 +280,16 @@ class SceneAttributesTask:
         probability."""
         def predict(features):
             probabilities = model(features, training=False)
-            outputs = {"caption": judge.describe_in_graph(probabilities)}
-            for name, values in judge.ATTRIBUTE_VALUES.items():
-                outputs[name] = tf.gather(tf.constant(values), tf.argmax(probabilities[name], axis=-1))
-                outputs[f"{name}_score"] = tf.reduce_max(probabilities[name], axis=-1)
-            return outputs
+            words = judge.attribute_words(probabilities)
+            scores = {f"{name}_score": tf.reduce_max(probabilities[name], axis=-1) for name in judge.ATTRIBUTES}
+            return {"caption": judge.describe_in_graph(words), **words, **scores}
 
         return {"serving_default": predict}
 
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
         tally = judge.AttributeTally()
         for features, labels in self.dataset(split, batch_size, shuffle=False, **data_args):
-            expected = judge.read_attributes({name: tf.one_hot(ids, len(judge.ATTRIBUTE_VALUES[name]))
-                                              for name, ids in labels.items()})
-            tally.add(expected, judge.read_attributes(model(features, training=False)))
+            tally.add(judge.attributes_of_ids(labels), judge.read_attributes(model(features, training=False)))
         return tally.metrics()
 
 
@@ -347,7 +343,7 @@ class TextToImageTask:
 
         def outputs(texts, seeds):
             drawn = drawer(texts, seeds)
-            return {**drawn, "png": generator.encode_png(drawn["image"])}
+            return {**drawn, "png": serving.encode_pngs(drawn["image"])}
 
         return {"serving_default": lambda features: outputs(features["text"], tf.zeros(tf.shape(features["text"]),
                                                                                       tf.int64)),
@@ -381,7 +377,7 @@ class TextToImageTask:
             spreads.append(tf.reduce_mean(tf.math.reduce_std(tf.stack(drawings), axis=0), axis=[1, 2, 3]))
             at_true_layout = drawer(features["text"], features["seed"], layouts=features["layout"])["image"]
             errors.append(tf.reduce_mean(tf.abs(at_true_layout - targets["image"]), axis=[1, 2, 3]))
-        return {**pooled.metrics(), "examples": real.images, "seeds": list(seeds),
+        return {**pooled.metrics(), "examples": real.examples, "seeds": list(seeds),
                 "per_seed_attribute_accuracy": {str(s): t.metrics()["attribute_accuracy"] for s, t in per_seed.items()},
                 "judge_on_real_images": real.metrics()["attribute_accuracy"],
                 "pixel_std_across_seeds": float(tf.reduce_mean(tf.concat(spreads, 0))),
