@@ -24,29 +24,11 @@ from pathlib import Path
 
 def savedmodel_latency(directory, config, requests, signature_name="serving_default"):
     """p50 and p99 of single requests of raw test examples at batch 1 and 32, after warmup."""
-    import numpy as np
-    import tensorflow as tf
-
-    from mmzoo.export import serving
+    from mmzoo.evaluation.cost import serving_latency
     from mmzoo.training import tasks
 
-    signature = tf.saved_model.load(str(directory)).signatures[signature_name]
-    names = sorted(signature.structured_input_signature[1])
     test_features, _ = next(iter(tasks.get_task(config.task).dataset("test", 32, shuffle=False, **config.data_args)))
-    raw = serving.encode_raw_inputs(test_features, names)
-    latency = {}
-    for batch in (1, 32):
-        request = {k: tf.constant(v[:batch]) for k, v in raw.items()}
-        for _ in range(5):
-            signature(**request)
-        times = []
-        for _ in range(requests if batch == 1 else max(20, requests // 4)):
-            started = time.perf_counter()
-            signature(**request)
-            times.append((time.perf_counter() - started) * 1000)
-        latency[f"batch_{batch}"] = {"p50": round(float(np.percentile(times, 50)), 2),
-                                     "p99": round(float(np.percentile(times, 99)), 2), "requests": len(times)}
-    return latency
+    return serving_latency({"model": directory}, test_features, requests, signature_name=signature_name)["model"]
 
 
 def main():

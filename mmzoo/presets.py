@@ -14,6 +14,7 @@ Every file is checked against the sha256 in the model card before it is loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -67,7 +68,54 @@ TEXT_TO_IMAGE_PRESETS = {
         model="text_to_image_generator", task="shapes_text_to_image", model_args={"mode": "reconstruction"},
         epochs=12, batch_size=64, learning_rate=2e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
 }
-PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS, **SPEECH_PRESETS, **TEXT_TO_IMAGE_PRESETS}
+# Knowledge distillation (scripts/distillation_experiments.py), per task: a large fusion teacher
+# (wide, with stacked BiLSTMs: accurate, slow at batch 1; trained by the script and not shipped,
+# at 10-20 MB), and a student with 1-D convs where the teacher loops (`recurrent_layers` 0) and
+# under a tenth of its parameters, trained from scratch or distilled (same epochs, same seeds).
+DISTILLATION_EXPERIMENTS = {
+    "avdigits": {
+        "teacher": TrainConfig(
+            model="fusion_classifier", task="avdigits",
+            model_args={"fusion": "attention", "modality_dropout": 0.3, "width": 256, "image_filters": 128,
+                        "image_blocks": 3, "recurrent_layers": 5},
+            epochs=15, batch_size=64, learning_rate=1e-3),
+        "student": TrainConfig(
+            model="fusion_classifier", task="avdigits",
+            model_args={"fusion": "attention", "modality_dropout": 0.3, "width": 32, "image_filters": 8,
+                        "recurrent_layers": 0},
+            epochs=20, batch_size=64, learning_rate=2e-3),
+        "temperature": 4.0, "alpha": 0.5, "preset": "distilled_avdigits",
+    },
+    "shapes_image_text_matching": {
+        "teacher": TrainConfig(
+            model="fusion_classifier", task="shapes_image_text_matching",
+            model_args={"fusion": "grounding", "width": 256, "image_filters": 64, "image_blocks": 3,
+                        "recurrent_layers": 6},
+            epochs=6, batch_size=64, learning_rate=1e-3, evaluate_splits=("test", "compositional")),
+        "student": TrainConfig(
+            model="fusion_classifier", task="shapes_image_text_matching",
+            model_args={"fusion": "grounding", "width": 64, "image_filters": 16, "recurrent_layers": 0},
+            epochs=8, batch_size=64, learning_rate=2e-3, evaluate_splits=("test", "compositional")),
+        "temperature": 4.0, "alpha": 0.5, "preset": "distilled_shapes_image_text",
+    },
+}
+DISTILLATION_RUNS = Path("runs") / "distillation"
+
+
+def distilled_config(task: str, teacher, seed: int = 0, temperature=None, alpha=None) -> TrainConfig:
+    """The student of `DISTILLATION_EXPERIMENTS[task]`, distilled from `teacher` (a `.keras`)."""
+    experiment = DISTILLATION_EXPERIMENTS[task]
+    student = experiment["student"]
+    return dataclasses.replace(student, model="distiller", seed=seed, model_args={
+        "teacher": str(teacher), "student_model": student.model, "student_args": student.model_args,
+        "temperature": experiment["temperature"] if temperature is None else temperature,
+        "alpha": experiment["alpha"] if alpha is None else alpha})
+
+
+DISTILLED_PRESETS = {
+    experiment["preset"]: distilled_config(task, DISTILLATION_RUNS / task / "teacher_seed0" / "model.keras")
+    for task, experiment in DISTILLATION_EXPERIMENTS.items()}
+PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS, **SPEECH_PRESETS, **TEXT_TO_IMAGE_PRESETS, **DISTILLED_PRESETS}
 
 
 def list_presets() -> list[str]:

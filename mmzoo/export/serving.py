@@ -198,6 +198,7 @@ def load_keras_model(path, compile=False) -> keras.Model:
     """Load a zoo `.keras` file with `safe_mode=True`: its custom layers are registered on import."""
     import mmzoo.models.captioner  # noqa: F401
     import mmzoo.models.conditional_gan  # noqa: F401
+    import mmzoo.models.distillation  # noqa: F401
     import mmzoo.models.generator  # noqa: F401
     import mmzoo.models.speech  # noqa: F401
     import mmzoo.models.layers  # noqa: F401

@@ -84,15 +84,41 @@ def vgg16_image_encoder(image, width=64, weights=None, name="vgg16"):
     return Encoded(cells, vector, grid)
 
 
-def text_encoder(text, vectorizer, width=64, embedding_dim=64, name="text"):
-    """StrictTextVectorization (vocabulary adapted on training captions), Embedding, BiLSTM."""
+def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=1, name="text"):
+    """StrictTextVectorization (vocabulary adapted on training captions), Embedding, then
+    `recurrent_layers` BiLSTMs (0: a 1-D conv instead), summarised by `sequence_summary`."""
     tokens = vectorizer(text)
-    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=True,
+    # A conv does not carry a mask; the vectorizer pads every caption to the same length, so
+    # what a conv reads in the padding does not depend on the batch.
+    recurrent = recurrent_layers > 0
+    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=recurrent,
                                       name=f"{name}_embedding")(tokens)
-    words = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
-                                       name=f"{name}_bilstm")(embedded)
-    vector = keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name=f"{name}_summary")(words)
+    if recurrent:
+        words = bilstm_stack(embedded, width, recurrent_layers, name)
+    else:
+        words = keras.layers.Conv1D(width, 3, padding="same", activation="relu", name=f"{name}_conv")(embedded)
+    vector = sequence_summary(words, width, recurrent, name=f"{name}_summary")
     return Encoded(words, vector, embedded=embedded)
+
+
+def bilstm_stack(sequence, width, layers, name):
+    """`layers` BiLSTMs, each returning its sequence (the first named `{name}_bilstm`)."""
+    for number in range(layers):
+        sequence = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
+                                              name=f"{name}_bilstm{number or ''}")(sequence)
+    return sequence
+
+
+def sequence_summary(sequence, width, recurrent=True, name="summary"):
+    """One vector for a sequence: a BiLSTM's last states, or with `recurrent=False` a dilated
+    1-D conv (each position then sees three on either side), max-pooled. The conv has no loop
+    over the positions, which at batch 1 costs more time than the arithmetic: a fast student's
+    choice."""
+    if recurrent:
+        return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name=name)(sequence)
+    role = name.removesuffix("_bilstm")  # the shipped models' LSTMs keep their names
+    x = keras.layers.Conv1D(width, 3, padding="same", dilation_rate=2, activation="relu", name=f"{role}_conv")(sequence)
+    return keras.layers.GlobalMaxPooling1D(name=f"{role}_max")(x)
 
 
 def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, telephone_band=0.0,
@@ -126,10 +152,10 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
     return LengthMask(samples_per_frame=samples_per_frame, name=f"{name}_mask")([x, audio_length])
 
 
-def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, name="audio"):
-    """`audio_frames`, then a BiLSTM over the unpadded frames, averaged."""
-    x = audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name)
-    frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
-                                        name=f"{name}_bilstm")(x)
+def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, recurrent_layers=1, name="audio"):
+    """`audio_frames`, then `recurrent_layers` BiLSTMs over the unpadded frames (0: none, the
+    convs only), averaged over them."""
+    frames = bilstm_stack(audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name), width,
+                          recurrent_layers, name)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)
     return Encoded(frames, vector)

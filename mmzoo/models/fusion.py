@@ -30,7 +30,8 @@ MODALITIES = ("image", "text", "audio")
 
 
 def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
-                      width=64, image_blocks=2, interaction=False, dropout=0.1, augment=False,
+                      width=64, image_blocks=2, image_filters=32, recurrent_layers=1,
+                      interaction=False, dropout=0.1, augment=False,
                       modality_dropout=0.0, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
@@ -39,7 +40,11 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     float waveform at 16 kHz with `audio_length` (samples). Output: `probabilities`.
     `augment`: SpecAugment on audio, in training only. `modality_dropout`: the fraction of
     training examples in which one modality's vector is zeroed, for concat and attention fusion
-    (a one-modality ablation has nothing to drop and ignores it).
+    (a one-modality ablation has nothing to drop and ignores it). `width` and `image_filters`
+    (the image encoder's first conv) size a teacher or a student; so does `recurrent_layers`,
+    the BiLSTMs reading words and audio frames: 0 reads them, and compares them across the
+    modalities, with 1-D convs instead (`encoders.sequence_summary`), for a student that is
+    fast at batch 1.
     """
     modalities = tuple(modalities)
     if fusion not in FUSIONS:
@@ -59,13 +64,14 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     for modality in modalities:
         if modality == "image":
             inputs["image"] = encoders.image_inputs(image_shape)
-            encoded["image"] = encoders.image_encoder(inputs["image"], width, image_blocks)
+            encoded["image"] = encoders.image_encoder(inputs["image"], width, image_blocks, image_filters)
         elif modality == "text":
             inputs["text"] = encoders.text_inputs()
-            encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width)
+            encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width, recurrent_layers=recurrent_layers)
         else:
             inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
-            encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width, augment=augment)
+            encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width, augment=augment,
+                                                     recurrent_layers=recurrent_layers)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
@@ -84,7 +90,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         modulated = next(m for m in modalities if m != conditioning)
         probabilities = head(_film_vector(encoded[modulated], encoded[conditioning].vector, width), "fusion")
     elif fusion == "grounding":
-        probabilities = head(_grounded_vector(encoded["text"].embedded, encoded["image"], width), "fusion")
+        probabilities = head(_grounded_vector(encoded["text"].embedded, encoded["image"], width, recurrent_layers), "fusion")
     elif fusion == "concat":
         fused = keras.layers.Concatenate(name="concat_fusion")(vectors)
         if interaction:
@@ -96,32 +102,36 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         fused = ModalityAttention(width, name="modality_attention")(vectors)
         if "text" in modalities:
             other = next(m for m in modalities if m != "text")
-            cross_modal = _cross_modal_vector(encoded["text"].sequence, encoded[other].sequence, width)
+            cross_modal = _cross_modal_vector(encoded["text"].sequence, encoded[other].sequence, width,
+                                              recurrent_layers)
             fused = keras.layers.Concatenate(name="attention_fusion")([fused, cross_modal])
         probabilities = head(fused, "fusion")
     probabilities = keras.layers.Activation("linear", dtype="float32", name="probabilities")(probabilities)
     return keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")
 
 
-def _cross_modal_vector(words, cells, width, heads=4):
+def _cross_modal_vector(words, cells, width, recurrent_layers, heads=4):
     """Each word attends over the other modality; the word, what it found and their product are
-    read in order by a BiLSTM, so that "left of" can compare where the two objects were found."""
+    read in order (`recurrent_layers` BiLSTMs, or a dilated conv), so that "left of" can compare
+    where the two objects were found."""
     attended = keras.layers.MultiHeadAttention(heads, width // heads, name="cross_attention")(words, cells)
     product = keras.layers.Multiply(name="word_evidence")([words, attended])
     compared = keras.layers.Concatenate(name="word_comparison")([words, attended, product])
-    return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name="comparison_bilstm")(compared)
+    compared = encoders.bilstm_stack(compared, width, recurrent_layers - 1, name="comparison_reader")
+    return encoders.sequence_summary(compared, width, recurrent_layers > 0, name="comparison_bilstm")
 
 
-def _grounded_vector(word_embeddings, image, width, heads=4, role_width=8):
+def _grounded_vector(word_embeddings, image, width, recurrent_layers, heads=4, role_width=8):
     """Per word, how well and where its phrase was found (`PhraseGrounding`) and what the word
     is, through a projection too narrow to remember which attributes go together; a BiLSTM
-    reads them in order, to check each object and the relation between where the two were found."""
+    stack (`recurrent_layers`; 0: a dilated conv) reads them in order, to check each object and the relation between where the two were found."""
     grid_shape = tuple(image.grid.shape[1:3])
     grounded = PhraseGrounding(heads, width // heads, grid_shape, name="phrase_grounding")(
         [word_embeddings, image.sequence])
     role = keras.layers.Dense(role_width, name="word_role")(word_embeddings)
     read = keras.layers.Concatenate(name="grounded_words")([grounded, role])
-    return keras.layers.Bidirectional(keras.layers.LSTM(width // 2), name="grounding_bilstm")(read)
+    read = encoders.bilstm_stack(read, width, recurrent_layers - 1, name="grounding_reader")
+    return encoders.sequence_summary(read, width, recurrent_layers > 0, name="grounding_bilstm")
 
 
 def _film_vector(modulated, condition, width, blocks=2):

@@ -24,7 +24,7 @@ from mmzoo.evaluation.captioning import caption_metrics
 from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.export import serving
 from mmzoo.evaluation.speech import transcription_metrics
-from mmzoo.models import captioner, generator, judge, speech, teacher_forcing
+from mmzoo.models import captioner, distillation, generator, judge, speech, teacher_forcing
 
 TEXT_SEQUENCE_LENGTH = 16
 
@@ -82,7 +82,12 @@ class ClassificationTask:
         postprocess = serving.classification_outputs(self.class_names)
         return {"serving_default": lambda features: postprocess(model(features, training=False))}
 
+    def exported_model(self, model):
+        """What ships: the classifier; from a distiller, its student (the teacher stays behind)."""
+        return distillation.student_of(model)
+
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
+        model = self.exported_model(model)
         inputs = [tensor.name for tensor in model.inputs]
         dataset = self.dataset(split, batch_size, shuffle=False, inputs=inputs, **data_args)
         return evaluate_classifier(model, dataset, self.class_names)

@@ -11,6 +11,7 @@ included) and `metrics.json`.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import shutil
@@ -21,13 +22,15 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.models import captioner, fusion, generator, judge, speech
+from mmzoo.models import captioner, distillation, fusion, generator, judge, speech
 from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
 BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner,
             "speech_lstm": speech.speech_lstm, "shapes_judge": judge.shapes_judge,
             "text_to_image_generator": generator.text_to_image_generator}
+# A distiller's student is built by name, from the builders above.
+BUILDERS["distiller"] = functools.partial(distillation.distiller, builders=BUILDERS)
 BACKUP_DIR = "backup"
 HISTORY = "history.csv"
 
@@ -68,6 +71,11 @@ def build_model(config: TrainConfig, task) -> keras.Model:
         raise ValueError(f"model: {config.model!r} is not one of {sorted(BUILDERS)}")
     arguments = {**config.model_args, **task.builder_arguments(config.model_args, config.data_args)}
     return BUILDERS[config.model](**arguments)
+
+
+def shipped_model(task, model):
+    """What a run ships: the model, a GAN's generator, a distiller's student."""
+    return getattr(task, "exported_model", lambda trained: trained)(model)
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int):
@@ -189,7 +197,7 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         "task": config.task,
         "model": config.model,
         "model_args": config.model_args,
-        "parameters": int(model.count_params()),
+        "parameters": int(shipped_model(task, model).count_params()),
         "replicas": replicas,
         "global_batch_size": global_batch,
         "mixed_precision": mixed_precision,

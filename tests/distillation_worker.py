@@ -1,0 +1,96 @@
+"""A toy distillation by the shared trainer in its own process (logical CPUs must be set before
+TensorFlow starts): prints the student's weights after a few SGD steps.
+
+    python tests/distillation_worker.py RUN_DIR --logical-cpus N [--keras-distiller]
+
+`ZooDistiller` gives the same weights on 1 and 2 replicas; Keras' own `Distiller`
+(`--keras-distiller`), whose loss by name is not divided by the replicas, does not.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--logical-cpus", type=int, default=1)
+    parser.add_argument("--keras-distiller", action="store_true")
+    args = parser.parse_args()
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
+
+    from mmzoo.models import distillation
+    from mmzoo.training import tasks
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import register_builder, train
+
+    class ToyClassificationTask:
+        name, splits = "toy_classification", ("train", "validation", "test")
+
+        def compile_arguments(self, model):
+            return {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+
+        def count(self, split):
+            return 64
+
+        def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None):
+            rng = np.random.default_rng(["train", "validation", "test"].index(split))
+            x = rng.normal(size=(64, 4)).astype("float32")
+            y = np.argmax(x @ np.array([[1.0, -1.0, 0.0], [0.5, 1.0, -1.0], [0.0, 0.3, 1.0], [-1.0, 0.0, 0.5]]), -1)
+            return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(batch_size, drop_remainder=drop_remainder)
+
+        def builder_arguments(self, model_args, data_args):
+            return {}
+
+        def exported_model(self, model):
+            return distillation.student_of(model)
+
+        def evaluate(self, model, split, batch_size):
+            student = self.exported_model(model)
+            right = [np.mean(np.argmax(student.predict(x, verbose=0), -1) == y.numpy())
+                     for x, y in self.dataset(split, batch_size)]
+            return {"accuracy": float(np.mean(right))}
+
+    def classifier(hidden, seed, name, dropout=0.0):
+        keras.utils.set_random_seed(seed)
+        inputs = {"x": keras.Input((4,), name="x")}
+        x = keras.layers.Dense(hidden, activation="relu", name="hidden")(inputs["x"])
+        x = keras.layers.Dropout(dropout, name="dropout")(x)  # the teacher's is off: no noise in its targets
+        return keras.Model(inputs, keras.layers.Dense(3, activation="softmax", name="probabilities")(x), name=name)
+
+    teacher_path = args.run_dir.parent / f"{args.run_dir.name}_teacher.keras"
+    classifier(32, 1, "teacher", dropout=0.5).save(teacher_path)
+
+    def keras_distiller(teacher, temperature, alpha):
+        return keras.distillation.Distiller(distillation.load_teacher(teacher), classifier(8, 2, "student"),
+                                            distillation.SoftTargets(temperature), student_loss_weight=alpha)
+
+    tasks.register_task(ToyClassificationTask())
+    register_builder("toy_student", lambda: classifier(8, 2, "student"))
+    register_builder("keras_distiller", keras_distiller)
+    config = TrainConfig(
+        model="keras_distiller" if args.keras_distiller else "distiller", task="toy_classification", epochs=2,
+        batch_size=16 // args.logical_cpus, optimizer="sgd", learning_rate=0.1, schedule="constant",
+        clip_norm=None, monitor="val_loss", strategy="mirrored",
+        model_args={"teacher": str(teacher_path), "temperature": 2.0, "alpha": 0.3,
+                    **({} if args.keras_distiller else {"student_model": "toy_student"})})
+    metrics = train(config, args.run_dir, devices=[f"/cpu:{i}" for i in range(args.logical_cpus)], verbose=0)
+    kernel = keras.saving.load_model(args.run_dir / "model.keras").student.get_layer("hidden").kernel
+    print(json.dumps({"replicas": metrics["replicas"], "test": metrics["splits"]["test"],
+                      "kernel": kernel.numpy().ravel().tolist()}))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
