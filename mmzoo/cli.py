@@ -115,6 +115,26 @@ def _add_model_commands(subcommands):
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     train.set_defaults(run=_train)
 
+    distill = subcommands.add_parser(
+        "distill", help="distil a trained classifier (the teacher) into a smaller student, with the shared trainer",
+        description="mmzoo distill --teacher fusion_avdigits --student distilled_avdigits | mmzoo distill "
+                    "--teacher runs/teacher/model.keras --student '{\"width\": 32, \"recurrent_layers\": 0}'")
+    distill.add_argument("--teacher", required=True,
+                         help="a prebuilt classifier's name or a .keras file (a run's model.keras)")
+    distill.add_argument("--student", required=True,
+                         help="a distilled preset's name (its student, epochs, temperature and alpha) or a JSON "
+                         "object of the student fusion classifier's arguments")
+    distill.add_argument("--task", default=None, help="default: the teacher's (its preset or its run's config.json)")
+    distill.add_argument("--temperature", type=float, default=None, help="of the soft targets (default 4)")
+    distill.add_argument("--alpha", type=float, default=None, help="the labels' share of the loss (default 0.5)")
+    distill.add_argument("--run-dir", type=Path, default=None, help="default: runs/distill_<task>")
+    distill.add_argument("--epochs", type=int, default=None)
+    distill.add_argument("--batch-size", type=int, default=None, help="per replica")
+    distill.add_argument("--learning-rate", type=float, default=None)
+    distill.add_argument("--seed", type=int, default=None)
+    distill.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
+    distill.set_defaults(run=_distill)
+
     evaluate = subcommands.add_parser("evaluate", help="metrics of a trained run or preset on a split")
     evaluate.add_argument("model", help="a run directory or a preset name")
     evaluate.add_argument("--split", default="test")
@@ -200,6 +220,59 @@ def _train(args):
     run_dir = args.run_dir or Path("runs") / name
     metrics = train(config, run_dir, verbose=2)
     print(f"run: {run_dir}")
+    for split, values in metrics["splits"].items():
+        print(f"  {split}: {headline(values)} on {values['examples']} examples")
+
+
+def _teacher_task(teacher):
+    """The task a teacher was trained on: its preset's, or its run's config.json's."""
+    from mmzoo.presets import PRESET_CONFIGS
+    from mmzoo.training.config import TrainConfig
+
+    if teacher in PRESET_CONFIGS:
+        return PRESET_CONFIGS[teacher].task
+    config = Path(teacher).parent / "config.json"
+    return TrainConfig.load(config).task if config.is_file() else None
+
+
+def _distill(args):
+    from mmzoo.presets import DISTILLED_PRESETS, PRESET_CONFIGS
+    from mmzoo.training.config import TrainConfig
+    from mmzoo.training.trainer import train
+
+    if args.teacher not in PRESET_CONFIGS and not Path(args.teacher).is_file():
+        raise InvalidInputError("--teacher", f"{args.teacher!r} is neither a prebuilt model nor a .keras file")
+    task = args.task or _teacher_task(args.teacher)
+    if task is None:
+        raise InvalidInputError("--task", f"{args.teacher} has no config.json beside it to say its task; name it")
+    if args.student in DISTILLED_PRESETS:
+        config = DISTILLED_PRESETS[args.student]
+        if config.task != task:
+            raise InvalidInputError("--student", f"{args.student} learns {config.task}; the teacher's task is {task}")
+        student = config.model_args
+    else:
+        try:
+            student_args = json.loads(args.student)
+        except json.JSONDecodeError:
+            student_args = None
+        if not isinstance(student_args, dict):
+            raise InvalidInputError("--student", f"neither a distilled preset ({', '.join(sorted(DISTILLED_PRESETS))}) "
+                                    f"nor a JSON object of the student's arguments: {args.student!r}")
+        config = TrainConfig(model="distiller", task=task, epochs=20, learning_rate=2e-3)
+        student = {"student_model": MODEL_FAMILIES["fusion"], "student_args": student_args}
+    model_args = {"teacher": args.teacher, "student_model": student["student_model"],
+                  "student_args": student["student_args"],
+                  "temperature": args.temperature or student.get("temperature", 4.0),
+                  "alpha": student.get("alpha", 0.5) if args.alpha is None else args.alpha}
+    changes = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.learning_rate,
+               "seed": args.seed}
+    data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
+    config = TrainConfig.from_dict({**config.to_dict(), **{k: v for k, v in changes.items() if v is not None},
+                                    "task": task, "model_args": model_args, "data_args": data_args})
+    run_dir = args.run_dir or Path("runs") / f"distill_{task}"
+    metrics = train(config, run_dir, verbose=2)
+    print(f"run: {run_dir} (export the student: mmzoo export {run_dir} --name NAME)")
+    print(f"  student parameters: {metrics['parameters']:,}")
     for split, values in metrics["splits"].items():
         print(f"  {split}: {headline(values)} on {values['examples']} examples")
 

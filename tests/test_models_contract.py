@@ -16,7 +16,7 @@ from mmzoo.export import serving
 from tests.fresh_process import serve_in_fresh_process
 from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
-from mmzoo.training.trainer import build_model
+from mmzoo.training.trainer import build_model, shipped_model
 
 FUSION_CASES = [
     ("shapes_image_text_matching", {"fusion": "film"}),
@@ -35,6 +35,8 @@ CASES = [("fusion_classifier", task, args) for task, args in FUSION_CASES] + [
     ("speech_lstm", "shapes_speech_recognition", {"layers": 1, "decoder": "attention"}),
     ("shapes_judge", "shapes_scene_attributes", {"filters": 8}),
     ("text_to_image_generator", "shapes_text_to_image", {"mode": "reconstruction", "filters": 16}),
+    ("distiller", "avdigits", {"teacher": "fusion_avdigits", "student_model": "fusion_classifier",
+                               "student_args": {"fusion": "attention", "width": 16, "recurrent_layers": 0}}),
 ]
 
 
@@ -80,13 +82,16 @@ def _assert_same_outputs(served, expected):
 def trained(request, mmzoo_home, tmp_path_factory):
     model_name, task_name, model_args = request.param
     keras.utils.set_random_seed(0)  # the same weights whichever cases run before
-    config = TrainConfig(model=model_name, task=task_name, model_args={**model_args, "width": 32},
+    width = {} if model_name == "distiller" else {"width": 32}  # a distiller's student has its own
+    config = TrainConfig(model=model_name, task=task_name, model_args={**model_args, **width},
                          data_args=_data_args(task_name))
     task = tasks.get_task(task_name)
-    model = build_model(config, task)
-    model.compile(optimizer="adam", **task.compile_arguments(model))
+    trained_model = build_model(config, task)
+    trained_model.compile(optimizer="adam", **task.compile_arguments(trained_model))
+    model = shipped_model(task, trained_model)  # a distiller ships its student
     inputs = [tensor.name for tensor in model.inputs]  # an ablation reads fewer inputs than its task has
-    history = model.fit(task.dataset("train", 8, inputs=inputs, **config.data_args).take(2), epochs=1, verbose=0)
+    history = trained_model.fit(task.dataset("train", 8, inputs=inputs, **config.data_args).take(2), epochs=1,
+                                verbose=0)
     assert np.isfinite(history.history["loss"][0])
     directory = tmp_path_factory.mktemp("export")
     features = examples_from_test_split(task_name, inputs)

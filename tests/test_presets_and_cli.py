@@ -189,3 +189,30 @@ def test_cli_names_agree_with_the_library():
     assert set(cli.MODEL_FAMILIES.values()) <= set(trainer.BUILDERS)
     assert set(cli.FAMILY_TASKS) == set(cli.FAMILY_DEFAULTS) == set(cli.MODEL_FAMILIES)
     assert {task for family in cli.FAMILY_TASKS.values() for task in family} <= set(cli.TASK_NAMES)
+
+
+def test_cli_distils_a_prebuilt_teacher_into_a_small_student(mmzoo_home, tmp_path):
+    student = json.dumps({"fusion": "attention", "width": 16, "image_filters": 8, "recurrent_layers": 0})
+    trained = run("distill", "--teacher", "fusion_avdigits", "--student", student, "--epochs", "2",
+                  "--temperature", "2", "--run-dir", str(tmp_path / "run"))
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    config = TrainConfig.load(tmp_path / "run" / "config.json")
+    assert config.task == "avdigits" and config.model == "distiller"
+    assert (config.model_args["temperature"], config.model_args["alpha"]) == (2.0, 0.5)
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["parameters"] < presets.load_preset("fusion_avdigits").count_params() / 10
+    assert metrics["splits"]["test"]["accuracy"] > 0.3, metrics["splits"]["test"]  # chance is 0.1
+    assert f"student parameters: {metrics['parameters']:,}" in trained.stdout
+
+
+def test_cli_distill_refuses_unclear_requests(tmp_path):
+    cases = [
+        (["--teacher", "nope", "--student", "{}"], "--teacher: 'nope' is neither a prebuilt model nor a .keras"),
+        (["--teacher", "fusion_avdigits", "--student", "[1]"], "--student: neither a distilled preset"),
+        (["--teacher", "fusion_avdigits", "--student", "distilled_shapes_image_text"],
+         "--student: distilled_shapes_image_text learns shapes_image_text_matching; the teacher's task is avdigits"),
+    ]
+    for arguments, message in cases:
+        result = run("distill", *arguments, "--run-dir", str(tmp_path / "run"))
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
+    assert not (tmp_path / "run").exists()
