@@ -2,7 +2,8 @@
 typed in by hand): the prebuilt models from their model cards, and the variants trained
 beside them from `benchmarks/results/fusion_ablations.json`, and the image-text models on
 another renderer's scenes from `benchmarks/results/independent_renderer.json`, and the judge and
-text-to-image generators from their cards and `benchmarks/results/text_to_image.json`.
+text-to-image generators from their cards and `benchmarks/results/text_to_image.json`, and the
+distillation experiments from the `distillation.json` beside each distilled student.
 
     python scripts/prebuilt_table.py
 """
@@ -153,6 +154,27 @@ def text_to_image_table():
                   f"{one['p50']:.1f}, {one['images_per_second']:.0f} | {many['p50']:.1f}, {many['images_per_second']:.0f} |")
 
 
+def distillation_table():
+    """Teacher, student from scratch and distilled student per task (means of the seeds), from
+    the table `scripts/distillation_experiments.py` wrote beside each prebuilt student."""
+    students = [name for name in presets.list_presets() if presets.PRESET_CONFIGS[name].model == "distiller"]
+    if not students:
+        return
+    print("| task | model | test accuracy (mean ± std, 3 seeds) | compositional | parameters | MFLOPs | "
+          "SavedModel p50 batch 1 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in students:
+        table = json.loads((presets.preset_dir(name) / "distillation.json").read_text())
+        task = presets.PRESET_CONFIGS[name].task
+        for kind in ("teacher", "scratch_student", "distilled_student"):
+            row, accuracy = table[kind], table[kind]["accuracy"]
+            compositional = f"{accuracy['compositional']['mean']:.4f}" if "compositional" in accuracy else "-"
+            print(f"| {task} | {kind.replace('_', ' ')} | {accuracy['test']['mean']:.4f} ± {accuracy['test']['std']:.4f} | "
+                  f"{compositional} | "
+                  f"{row['parameters']:,} | {row['flops'] / 1e6:.1f} | "
+                  f"{row['savedmodel_latency_ms']['batch_1']['p50']:.2f} ms |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
@@ -165,3 +187,5 @@ if __name__ == "__main__":
     recogniser_table()
     print()
     text_to_image_table()
+    print()
+    distillation_table()

@@ -275,3 +275,24 @@ def test_cli_draws_a_caption_to_a_png_and_refuses_unknown_words(name, tmp_path):
         result = predict(*arguments)
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_large_red_circle.png", "seed0.png", "seed1.png"]
+
+
+DISTILLED = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].model == "distiller"]
+
+
+@pytest.mark.parametrize("name", DISTILLED)
+def test_the_distilled_student_keeps_the_teachers_accuracy_at_a_fraction_of_its_size_and_latency(name):
+    """On the table `scripts/distillation_experiments.py` wrote from its runs (means over 3 seeds):
+    within a point of the teacher, not below the student trained from scratch, with at most a
+    tenth of the teacher's parameters and a fifth of its SavedModel latency at batch 1."""
+    table = json.loads((presets.preset_dir(name) / "distillation.json").read_text())
+    test = {kind: table[kind]["accuracy"]["test"] for kind in ("teacher", "scratch_student", "distilled_student")}
+    assert all(len(accuracy["per_seed"]) == 3 for accuracy in test.values())
+    assert test["distilled_student"]["mean"] >= test["teacher"]["mean"] - 0.01
+    assert test["distilled_student"]["mean"] >= test["scratch_student"]["mean"]
+    ratio = table["distilled_over_teacher"]
+    assert ratio["parameters"] <= 0.1 and ratio["latency_p50_batch_1"] <= 0.2
+    # What ships is seed 0's distilled student of the table.
+    metrics = json.loads((presets.preset_dir(name) / "metrics.json").read_text())
+    assert round(metrics["splits"]["test"]["accuracy"], 4) == test["distilled_student"]["per_seed"][0]
+    assert metrics["parameters"] == table["distilled_student"]["parameters"] == presets.load_preset(name).count_params()
