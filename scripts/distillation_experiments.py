@@ -131,13 +131,13 @@ def main():
     from mmzoo.export.runs import export_run
     from mmzoo.presets import DISTILLATION_EXPERIMENTS, SAVED_MODELS
 
-    results = json.loads(args.out.read_text()) if args.out.exists() else {}
-    results["machine"] = {"platform": platform.platform(), "cpus": os.cpu_count()}
     for task_name in args.tasks:
         table = experiment(task_name, args.seeds, args.runs, args.requests)
         if task_name in args.sweep:
             table["sweep"] = sweep(task_name, args.runs)
-        results[task_name] = table
+        # Read just before writing: another task's experiment may run in another process.
+        results = json.loads(args.out.read_text()) if args.out.exists() else {}
+        results.update({"machine": {"platform": platform.platform(), "cpus": os.cpu_count()}, task_name: table})
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1) + "\n")
         print(json.dumps({task_name: {k: v for k, v in table.items() if k not in ("config", "sweep")}}, indent=1))

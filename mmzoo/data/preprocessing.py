@@ -183,7 +183,9 @@ class StrictTextVectorization(keras.layers.TextVectorization):
         empty = tf.equal(tf.strings.length(tf.strings.strip(inputs)), 0)
         checks = [tf.debugging.Assert(tf.logical_not(tf.reduce_any(empty)),
                                       [f"{self.input_name}: empty caption"])]
-        tokens = super().call(inputs)
+        # Keep a static batch size static (TextVectorization loses it): an LSTM reading the words
+        # of a fixed-size batch then traces (inference_flops traces batches of one).
+        tokens = tf.ensure_shape(super().call(inputs), [inputs.shape[0], None])
         if self.on_unknown == "error":
             oov_index = 1  # TextVectorization: 0 is padding, 1 is [UNK]
             unknown_per_row = tf.reduce_any(tf.equal(tokens, oov_index), axis=-1)

@@ -33,7 +33,8 @@ def _lstm_flops(model, features):
     recurrent = [layer for layer in model.layers if _lstms_of(layer)]
     if not recurrent:
         return 0
-    reads = keras.Model(model.inputs, [layer.input for layer in recurrent])(features)
+    sequences = [layer.input[0] if isinstance(layer.input, (list, tuple)) else layer.input for layer in recurrent]
+    reads = keras.Model(model.inputs, sequences)(features)
     reads = reads if isinstance(reads, (list, tuple)) else [reads]
     flops = 0
     for layer, sequence in zip(recurrent, reads):

@@ -108,7 +108,8 @@ def load_teacher(teacher):
 
     if Path(teacher).suffix == ".keras":
         if not Path(teacher).is_file():
-            raise InvalidInputError("teacher", f"{teacher}: no such .keras file")
+            raise InvalidInputError("teacher", f"{teacher}: no such .keras file (the distilled presets' teachers "
+                                               "are trained by scripts/distillation_experiments.py)")
         return serving.load_keras_model(teacher)
     if teacher in presets.PRESET_CONFIGS:
         return presets.load_preset(teacher)
