@@ -8,7 +8,7 @@ Configs: `mmzoo.presets.DISTILLATION_EXPERIMENTS`. The distilled student of seed
 the teacher of seed k. Runs resume where they stopped and are skipped once finished. The table,
 per model: test accuracy (and compositional, for Shapes) per seed, mean and standard deviation;
 parameters; forward FLOPs on one test example; SavedModel latency p50/p99 at batch 1 and 32
-(raw PNG / WAV / text requests; teacher and students take turns, request by request). It is
+(raw PNG / WAV / text requests; teacher and students take turns, in blocks of requests). It is
 written to `benchmarks/results/distillation.json` and, with `--export` (which ships the seed-0
 distilled student as its preset), to `saved_models/<preset>/distillation.json`.
 `--sweep TASK...`: seed 0's distilled student of those tasks again at other temperatures (the

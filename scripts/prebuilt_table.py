@@ -33,7 +33,8 @@ def prebuilt_table():
             continue  # a captioner: see captioner_table
         others = ", ".join(f"{split} {values['accuracy']:.4f}" for split, values in metrics.items() if split != "test")
         size = sum(p.stat().st_size for p in presets.preset_dir(name).rglob("*") if p.is_file())
-        print(f"| `{name}` | {card['task']['name']} | {card['model_args'].get('fusion', '')} | "
+        fusion = card["model_args"].get("fusion") or card["model_args"].get("student_args", {}).get("fusion", "")
+        print(f"| `{name}` | {card['task']['name']} | {fusion} | "
               f"{card['parameters']:,} | {metrics['test']['accuracy']:.4f} | {others or '-'} | "
               f"{size / 2**20:.1f} MB |")
 

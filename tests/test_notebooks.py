@@ -20,9 +20,12 @@ EXPECTED_OUTPUTS = {
                                "pixel std across 8 seeds", "captioner: ",
                                "'a large pink circle'    -> text: word(s) outside the vocabulary",
                                "' '                      -> text: empty caption"],
+    "05_distillation.ipynb": ["teacher            ", "scratch student", "distilled student", "x faster)",
+                              "T    1  alpha  0.5  test accuracy", "teacher weights unchanged: True",
+                              "refused: audio: not a WAV file"],
 }
 MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4, "03_speech_recognition.ipynb": 5,
-                    "04_text_to_image.ipynb": 7}
+                    "04_text_to_image.ipynb": 7, "05_distillation.ipynb": 3}
 
 
 def test_every_notebook_is_checked():

@@ -50,11 +50,14 @@ def _lstms_of(layer):
 
 
 def serving_latency(directories: dict, features: dict, requests=200, batch_sizes=(1, 32),
-                    signature_name="serving_default") -> dict:
+                    signature_name="serving_default", rounds=5) -> dict:
     """p50 and p99 (ms) of requests of `features` (a batch of model features, sent as raw
     bytes: PNG, WAV, text) to each SavedModel of `directories` ({name: folder}), per batch
-    size, after warmup. The models take turns request by request, so that what else the
-    machine does falls alike on each; a batch larger than 1 gets a quarter of the requests."""
+    size; a batch larger than 1 gets a quarter of the requests. The models take turns in
+    `rounds` blocks of requests, each block after a few warmup requests: what else the machine
+    does falls alike on each, and each is measured with its own weights in the caches, as a
+    server running one model is (request by request turns made a small model pay for the
+    large one's cache misses)."""
     from mmzoo.export import serving
 
     signatures = {name: tf.saved_model.load(str(folder)).signatures[signature_name]
@@ -65,14 +68,16 @@ def serving_latency(directories: dict, features: dict, requests=200, batch_sizes
         for name, signature in signatures.items():
             raw = serving.encode_raw_inputs(features, sorted(signature.structured_input_signature[1]))
             request_of[name] = {key: tf.constant(values[:batch]) for key, values in raw.items()}
-            for _ in range(5):
-                signature(**request_of[name])
+        per_round = max(1, (requests if batch == 1 else max(20, requests // 4)) // rounds)
         times = {name: [] for name in signatures}
-        for _ in range(requests if batch == 1 else max(20, requests // 4)):
+        for _ in range(rounds):
             for name, signature in signatures.items():
-                started = time.perf_counter()
-                signature(**request_of[name])
-                times[name].append((time.perf_counter() - started) * 1000)
+                for _ in range(5):
+                    signature(**request_of[name])
+                for _ in range(per_round):
+                    started = time.perf_counter()
+                    signature(**request_of[name])
+                    times[name].append((time.perf_counter() - started) * 1000)
         for name, measured in times.items():
             latency[name][f"batch_{batch}"] = {"p50": round(float(np.percentile(measured, 50)), 2),
                                                "p99": round(float(np.percentile(measured, 99)), 2),
