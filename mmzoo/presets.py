@@ -91,6 +91,7 @@ DISTILLATION_EXPERIMENTS = {
             model="fusion_classifier", task="shapes_image_text_matching",
             model_args={"fusion": "grounding", "width": 256, "image_filters": 64, "image_blocks": 3,
                         "recurrent_layers": 6},
+            # 6 epochs: test 0.8427 (seed 0), below the student from scratch (0.9340): too short.
             epochs=6, batch_size=64, learning_rate=1e-3, evaluate_splits=("test", "compositional")),
         "student": TrainConfig(
             model="fusion_classifier", task="shapes_image_text_matching",
