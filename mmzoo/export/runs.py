@@ -16,6 +16,7 @@ from mmzoo.data import records
 from mmzoo.export import serving
 from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
+from mmzoo.training.trainer import shipped_model
 
 RUN_FILES = ("model.keras", "config.json", "metrics.json")
 WARMUP_BATCH_SIZES = (1, 8)
@@ -33,7 +34,7 @@ def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options
     metrics = json.loads((run_dir / "metrics.json").read_text())
     task = tasks.get_task(config.task)
     model = serving.load_keras_model(run_dir / "model.keras")  # not compiled: no optimizer state
-    model = getattr(task, "exported_model", lambda trained: trained)(model)  # a GAN ships its generator
+    model = shipped_model(task, model)  # a GAN ships its generator, a distiller its student
     with tempfile.TemporaryDirectory(prefix="mmzoo-export-") as scratch:
         # The shipped .keras is the model without its optimizer's state (a third of the size with Adam).
         model.save(Path(scratch) / "model.keras")

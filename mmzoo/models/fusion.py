@@ -67,7 +67,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             encoded["image"] = encoders.image_encoder(inputs["image"], width, image_blocks, image_filters)
         elif modality == "text":
             inputs["text"] = encoders.text_inputs()
-            encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width, recurrent_layers=recurrent_layers)
+            encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width,
+                                                    recurrent_layers=recurrent_layers)
         else:
             inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
             encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width, augment=augment,
@@ -90,7 +91,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         modulated = next(m for m in modalities if m != conditioning)
         probabilities = head(_film_vector(encoded[modulated], encoded[conditioning].vector, width), "fusion")
     elif fusion == "grounding":
-        probabilities = head(_grounded_vector(encoded["text"].embedded, encoded["image"], width, recurrent_layers), "fusion")
+        grounded = _grounded_vector(encoded["text"].embedded, encoded["image"], width, recurrent_layers)
+        probabilities = head(grounded, "fusion")
     elif fusion == "concat":
         fused = keras.layers.Concatenate(name="concat_fusion")(vectors)
         if interaction:
@@ -124,7 +126,8 @@ def _cross_modal_vector(words, cells, width, recurrent_layers, heads=4):
 def _grounded_vector(word_embeddings, image, width, recurrent_layers, heads=4, role_width=8):
     """Per word, how well and where its phrase was found (`PhraseGrounding`) and what the word
     is, through a projection too narrow to remember which attributes go together; a BiLSTM
-    stack (`recurrent_layers`; 0: a dilated conv) reads them in order, to check each object and the relation between where the two were found."""
+    stack (`recurrent_layers`; 0: a dilated conv) reads them in order, to check each object and
+    the relation between where the two were found."""
     grid_shape = tuple(image.grid.shape[1:3])
     grounded = PhraseGrounding(heads, width // heads, grid_shape, name="phrase_grounding")(
         [word_embeddings, image.sequence])
