@@ -1,10 +1,12 @@
 """The zoo's own layers: what the training-only ones change in training (and that inference is
 untouched), and what the grounding layer finds."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmzoo.models import encoders
 from mmzoo.models.fusion import fusion_classifier
 from mmzoo.models.layers import ModalityDropout, PhraseGrounding, SpecAugment
 
@@ -94,3 +96,15 @@ def test_phrase_grounding_reads_only_earlier_words_and_masks_padding():
 def test_grounding_fusion_is_refused_without_an_image_and_a_text():
     with pytest.raises(ValueError, match="fusion: grounding .* needs modalities image and text"):
         fusion_classifier(("text", "audio"), 2, fusion="grounding", vectorizer=object())
+
+
+def test_a_residual_bilstm_stack_adds_each_width_wide_input_to_its_output():
+    words = np.random.default_rng(0).normal(size=(2, 5, 8)).astype("float32")
+    for residual in (False, True):
+        inputs = keras.Input((None, 8))
+        model = keras.Model(inputs, encoders.bilstm_stack(inputs, 8, 3, "reader", residual=residual))
+        for weight in model.weights:  # a zero LSTM outputs zeros: what is left is the residual path
+            weight.assign(np.zeros(weight.shape, "float32"))
+        expected = words if residual else np.zeros_like(words)
+        np.testing.assert_allclose(model(words), expected, atol=1e-6)
+        assert sum(isinstance(layer, keras.layers.Add) for layer in model.layers) == (3 if residual else 0)

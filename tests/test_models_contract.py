@@ -37,6 +37,7 @@ CASES = [("fusion_classifier", task, args) for task, args in FUSION_CASES] + [
     ("text_to_image_generator", "shapes_text_to_image", {"mode": "reconstruction", "filters": 16}),
     ("distiller", "avdigits", {"teacher": "fusion_avdigits", "student_model": "fusion_classifier",
                                "student_args": {"fusion": "attention", "width": 16, "recurrent_layers": 0}}),
+    ("dual_encoder", "shapes_image_text_retrieval", {"projection_dim": 8, "image_filters": 8}),
 ]
 
 

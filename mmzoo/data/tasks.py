@@ -5,6 +5,7 @@
 | `image_text_matching`      | image [64,64,3] float, text string    | label int32 (1: matches)   |
 | `text_audio_matching`      | text, audio [samples] float, audio_length | label int32           |
 | `captioning`               | image (+ references [4] string)       | caption string            |
+| `image_caption_pairs`      | image, text (+ references [4] string) | caption id int64          |
 | `speech_recognition`       | audio, audio_length                   | transcript string         |
 | `text_to_image`            | text, layout [5] float                | image [64,64,3] float     |
 | `scene_attributes`         | image                                 | class id per attribute    |
@@ -155,9 +156,19 @@ def _matching_view(records, split, batch_size, seed, shuffle, drop_remainder, fe
     return batched(pairs, batch_size, False, seed, drop_remainder, padded=padded)
 
 
+def labelled_scenes(split, label_fraction=1.0, size="default"):
+    """Scenes of `split` a view reads: with `label_fraction` < 1, the first such fraction of
+    `train` (at least one; for learning from few labels), all of the other splits."""
+    if not 0.0 < label_fraction <= 1.0:
+        raise ValueError(f"label_fraction: in (0, 1], got {label_fraction!r}")
+    scenes = build.shapes_world_sizes(size)[split]
+    return max(1, round(scenes * label_fraction)) if split == "train" else scenes
+
+
 def image_text_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                        drop_remainder=False):
-    records = shapes_world_records(split, "scenes", size, seed, home).map(
+                        drop_remainder=False, label_fraction=1.0):
+    records = shapes_world_records(split, "scenes", size, seed, home).take(
+        labelled_scenes(split, label_fraction, size)).map(
         lambda r: {"image": r["image"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
     return _matching_view(records, split, batch_size, seed, shuffle, drop_remainder,
                           lambda r: {"image": r["image"]})
@@ -176,13 +187,37 @@ def captioning(split, batch_size=64, size="default", seed=0, shuffle=None, home=
     def example(r):
         features = {"image": r["image"]}
         if with_references:
-            references = r["references"]
-            features["references"] = tf.pad(references, [[0, _MAX_REFERENCES - tf.shape(references)[0]]])
-            features["references"].set_shape([_MAX_REFERENCES])
+            features["references"] = _padded_references(r["references"])
         return features, r["caption"]
 
     dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
     return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def caption_ids(captions):
+    """A caption's id: a 63-bit hash of its text, equal for equal captions."""
+    return tf.strings.to_hash_bucket_fast(captions, 2 ** 63 - 1)
+
+
+def image_caption_pairs(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+                        with_references=False, drop_remainder=False):
+    """Scenes as (image, caption) pairs for a contrastive model; the target is the caption's id
+    (`caption_ids`). `with_references`: also the scene's reference captions, padded with ""
+    (every caption that describes it: the mirrored relation and the "is to the left of" forms)."""
+    def example(r):
+        features = {"image": r["image"], "text": r["caption"]}
+        if with_references:
+            features["references"] = _padded_references(r["references"])
+        return features, caption_ids(r["caption"])
+
+    dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
+    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def _padded_references(references):
+    padded = tf.pad(references, [[0, _MAX_REFERENCES - tf.shape(references)[0]]])
+    padded.set_shape([_MAX_REFERENCES])
+    return padded
 
 
 def speech_recognition(split, batch_size=32, size="default", seed=0, shuffle=None, home=None,

@@ -16,6 +16,7 @@ import base64
 import json
 import re
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import keras
 import tensorflow as tf
@@ -84,11 +85,26 @@ def classification_outputs(class_names):
     return postprocess
 
 
-def serving_function(model, predict, extra_inputs=None):
-    """A function of raw request tensors (by the model's raw input names, then `extra_inputs`:
-    {name: TensorSpec}, passed through as they come) for `predict`, which maps the decoded
-    features to named outputs."""
+class Endpoint(NamedTuple):
+    """A signature of an exported model: `predict(features) -> outputs`, what it takes besides
+    raw inputs (`extra_inputs`: {name: TensorSpec}), and which of the model's raw inputs it
+    takes (`raw_inputs`; default: all, as `serving_default` does)."""
+
+    predict: Callable
+    extra_inputs: dict | None = None
+    raw_inputs: tuple | None = None
+
+
+def serving_function(model, predict, extra_inputs=None, raw_inputs=None):
+    """A function of raw request tensors (by the model's raw input names, or `raw_inputs`,
+    then `extra_inputs`: {name: TensorSpec}, passed through as they come) for `predict`, which
+    maps the decoded features to named outputs."""
     names = raw_input_names(model)
+    if raw_inputs is not None:
+        unknown = set(raw_inputs) - set(names)
+        if unknown:
+            raise ValueError(f"raw_inputs: {sorted(unknown)} are not raw inputs of the model ({names})")
+        names = [name for name in names if name in raw_inputs]
     extra_inputs = extra_inputs or {}
     signature = [tf.TensorSpec([None], tf.string, name=name) for name in names] + list(extra_inputs.values())
 
@@ -128,8 +144,8 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
                        warmup_examples=(), card: dict | None = None, signatures: dict | None = None) -> Path:
     """Write `export_dir/name/version/` all at once; returns that folder.
 
-    `signatures`: {signature name: predict(features) -> outputs, or (predict, extra inputs)
-    where a signature takes inputs besides the raw ones}, `serving_default` among them; without
+    `signatures`: {signature name: predict(features) -> outputs, or an `Endpoint` (or a tuple of
+    its fields) where a signature takes other inputs}, `serving_default` among them; without
     it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
     """
     final = Path(export_dir) / name / str(version)
@@ -144,9 +160,9 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
         archive = keras.export.ExportArchive()
         archive.track(model)
         keras_fixes.track_variables_once(archive)
-        for signature_name, predict in signatures.items():
-            predict, extra_inputs = predict if isinstance(predict, tuple) else (predict, None)
-            serve, signature = serving_function(model, predict, extra_inputs)
+        for signature_name, endpoint in signatures.items():
+            endpoint = Endpoint(*endpoint) if isinstance(endpoint, tuple) else Endpoint(endpoint)
+            serve, signature = serving_function(model, *endpoint)
             archive.add_endpoint(signature_name, serve, input_signature=signature)
         archive.write_out(str(scratch), verbose=False)
         if warmup_examples:
@@ -199,6 +215,7 @@ def load_keras_model(path, compile=False) -> keras.Model:
     import mmzoo.models.captioner  # noqa: F401
     import mmzoo.models.conditional_gan  # noqa: F401
     import mmzoo.models.distillation  # noqa: F401
+    import mmzoo.models.dual_encoder  # noqa: F401
     import mmzoo.models.generator  # noqa: F401
     import mmzoo.models.speech  # noqa: F401
     import mmzoo.models.layers  # noqa: F401

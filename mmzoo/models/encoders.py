@@ -84,9 +84,10 @@ def vgg16_image_encoder(image, width=64, weights=None, name="vgg16"):
     return Encoded(cells, vector, grid)
 
 
-def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=1, name="text"):
+def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=1, residual=False, name="text"):
     """StrictTextVectorization (vocabulary adapted on training captions), Embedding, then
-    `recurrent_layers` BiLSTMs (0: a 1-D conv instead), summarised by `sequence_summary`."""
+    `recurrent_layers` BiLSTMs (0: a 1-D conv instead; `residual`: see `bilstm_stack`),
+    summarised by `sequence_summary`."""
     tokens = vectorizer(text)
     # A conv does not carry a mask; the vectorizer pads every caption to the same length, so
     # what a conv reads in the padding does not depend on the batch.
@@ -94,18 +95,23 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=
     embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=recurrent,
                                       name=f"{name}_embedding")(tokens)
     if recurrent:
-        words = bilstm_stack(embedded, width, recurrent_layers, name)
+        words = bilstm_stack(embedded, width, recurrent_layers, name, residual)
     else:
         words = keras.layers.Conv1D(width, 3, padding="same", activation="relu", name=f"{name}_conv")(embedded)
     vector = sequence_summary(words, width, recurrent, name=f"{name}_summary")
     return Encoded(words, vector, embedded=embedded)
 
 
-def bilstm_stack(sequence, width, layers, name):
-    """`layers` BiLSTMs, each returning its sequence (the first named `{name}_bilstm`)."""
+def bilstm_stack(sequence, width, layers, name, residual=False):
+    """`layers` BiLSTMs, each returning its sequence (the first named `{name}_bilstm`).
+    `residual`: each BiLSTM whose input is `width` wide adds its input to its output, so that a
+    deep stack trains about as fast as a shallow one (as in GNMT)."""
     for number in range(layers):
-        sequence = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
-                                              name=f"{name}_bilstm{number or ''}")(sequence)
+        read = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
+                                          name=f"{name}_bilstm{number or ''}")(sequence)
+        if residual and sequence.shape[-1] == width:
+            read = keras.layers.Add(name=f"{name}_residual{number}")([sequence, read])
+        sequence = read
     return sequence
 
 
@@ -152,10 +158,11 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
     return LengthMask(samples_per_frame=samples_per_frame, name=f"{name}_mask")([x, audio_length])
 
 
-def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, recurrent_layers=1, name="audio"):
+def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, recurrent_layers=1,
+                  residual=False, name="audio"):
     """`audio_frames`, then `recurrent_layers` BiLSTMs over the unpadded frames (0: none, the
-    convs only), averaged over them."""
+    convs only; `residual`: see `bilstm_stack`), averaged over them."""
     frames = bilstm_stack(audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name), width,
-                          recurrent_layers, name)
+                          recurrent_layers, name, residual)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)
     return Encoded(frames, vector)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import keras
 
-from mmzoo.models import encoders
+from mmzoo.models import dual_encoder, encoders
 from mmzoo.models.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
 
 FUSIONS = ("concat", "attention", "film", "grounding", "late")
@@ -30,9 +30,9 @@ MODALITIES = ("image", "text", "audio")
 
 
 def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
-                      width=64, image_blocks=2, image_filters=32, recurrent_layers=1,
+                      width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False,
-                      modality_dropout=0.0, name=None):
+                      modality_dropout=0.0, initial_encoders=None, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
     Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string (tokenised inside by
@@ -44,7 +44,10 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     (the image encoder's first conv) size a teacher or a student; so does `recurrent_layers`,
     the BiLSTMs reading words and audio frames: 0 reads them, and compares them across the
     modalities, with 1-D convs instead (`encoders.sequence_summary`), for a student that is
-    fast at batch 1.
+    fast at batch 1. `residual`: stacked BiLSTMs add their input to their output, for a deep
+    teacher (`encoders.bilstm_stack`). `initial_encoders`: a trained dual encoder (`.keras` or
+    prebuilt name) whose towers' layers start the same-named layers here
+    (`dual_encoder.copy_encoder_weights`): its image convs and vector, word embeddings, BiLSTM.
     """
     modalities = tuple(modalities)
     if fusion not in FUSIONS:
@@ -68,11 +71,11 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         elif modality == "text":
             inputs["text"] = encoders.text_inputs()
             encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width,
-                                                    recurrent_layers=recurrent_layers)
+                                                    recurrent_layers=recurrent_layers, residual=residual)
         else:
             inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
             encoded["audio"] = encoders.audio_encoder(inputs["audio"], inputs["audio_length"], width, augment=augment,
-                                                     recurrent_layers=recurrent_layers)
+                                                     recurrent_layers=recurrent_layers, residual=residual)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
@@ -91,7 +94,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         modulated = next(m for m in modalities if m != conditioning)
         probabilities = head(_film_vector(encoded[modulated], encoded[conditioning].vector, width), "fusion")
     elif fusion == "grounding":
-        grounded = _grounded_vector(encoded["text"].embedded, encoded["image"], width, recurrent_layers)
+        grounded = _grounded_vector(encoded["text"].embedded, encoded["image"], width, recurrent_layers, residual)
         probabilities = head(grounded, "fusion")
     elif fusion == "concat":
         fused = keras.layers.Concatenate(name="concat_fusion")(vectors)
@@ -105,35 +108,44 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         if "text" in modalities:
             other = next(m for m in modalities if m != "text")
             cross_modal = _cross_modal_vector(encoded["text"].sequence, encoded[other].sequence, width,
-                                              recurrent_layers)
+                                              recurrent_layers, residual)
             fused = keras.layers.Concatenate(name="attention_fusion")([fused, cross_modal])
         probabilities = head(fused, "fusion")
     probabilities = keras.layers.Activation("linear", dtype="float32", name="probabilities")(probabilities)
-    return keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")
+    model = keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")
+    if initial_encoders is not None:
+        dual_encoder.copy_encoder_weights(initial_encoders, model)
+    return model
 
 
-def _cross_modal_vector(words, cells, width, recurrent_layers, heads=4):
+def _cross_modal_vector(words, cells, width, recurrent_layers, residual, heads=4):
     """Each word attends over the other modality; the word, what it found and their product are
     read in order (`recurrent_layers` BiLSTMs, or a dilated conv), so that "left of" can compare
     where the two objects were found."""
     attended = keras.layers.MultiHeadAttention(heads, width // heads, name="cross_attention")(words, cells)
     product = keras.layers.Multiply(name="word_evidence")([words, attended])
     compared = keras.layers.Concatenate(name="word_comparison")([words, attended, product])
-    compared = encoders.bilstm_stack(compared, width, recurrent_layers - 1, name="comparison_reader")
+    compared = encoders.bilstm_stack(compared, width, recurrent_layers - 1, name="comparison_reader",
+                                     residual=residual)
     return encoders.sequence_summary(compared, width, recurrent_layers > 0, name="comparison_bilstm")
 
 
-def _grounded_vector(word_embeddings, image, width, recurrent_layers, heads=4, role_width=8):
+def _grounded_vector(word_embeddings, image, width, recurrent_layers, residual, heads=4, role_width=8):
     """Per word, how well and where its phrase was found (`PhraseGrounding`) and what the word
     is, through a projection too narrow to remember which attributes go together; a BiLSTM
-    stack (`recurrent_layers`; 0: a dilated conv) reads them in order, to check each object and
-    the relation between where the two were found."""
+    stack (`recurrent_layers`) reads them in order, to check each object and the relation
+    between where the two were found. With no BiLSTMs, a conv and then a dilated conv read
+    them: each position sees three words on either side, enough to span "circle right of a
+    large purple square" from "of"."""
     grid_shape = tuple(image.grid.shape[1:3])
     grounded = PhraseGrounding(heads, width // heads, grid_shape, name="phrase_grounding")(
         [word_embeddings, image.sequence])
     role = keras.layers.Dense(role_width, name="word_role")(word_embeddings)
     read = keras.layers.Concatenate(name="grounded_words")([grounded, role])
-    read = encoders.bilstm_stack(read, width, recurrent_layers - 1, name="grounding_reader")
+    if recurrent_layers:
+        read = encoders.bilstm_stack(read, width, recurrent_layers - 1, name="grounding_reader", residual=residual)
+    else:
+        read = keras.layers.Conv1D(width, 3, padding="same", activation="relu", name="grounding_reader_conv")(read)
     return encoders.sequence_summary(read, width, recurrent_layers > 0, name="grounding_bilstm")
 
 

@@ -21,6 +21,7 @@ import tensorflow as tf
 from mmzoo.data import build, preprocessing, tasks as views
 from mmzoo.data.readers import DIGIT_WORDS
 from mmzoo.evaluation.captioning import caption_metrics
+from mmzoo.evaluation import retrieval
 from mmzoo.evaluation.classification import evaluate_classifier
 from mmzoo.export import serving
 from mmzoo.evaluation.speech import transcription_metrics
@@ -67,10 +68,7 @@ class ClassificationTask:
         """The modalities (a subset for an ablation), classes, image shape, and a text vectorizer
         adapted on the training captions when text is read."""
         modalities = tuple(model_args.get("modalities", self.modalities))
-        vectorizer = None
-        if "text" in modalities:
-            captions = shapes_training_captions(**data_args)
-            vectorizer = preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)
+        vectorizer = shapes_text_vectorizer(data_args) if "text" in modalities else None
         return {"modalities": modalities, "num_classes": len(self.class_names), "vectorizer": vectorizer,
                 "image_shape": self.image_shape or (64, 64, 3)}
 
@@ -298,6 +296,54 @@ class SceneAttributesTask:
         return tally.metrics()
 
 
+@dataclasses.dataclass(frozen=True)
+class RetrievalTask:
+    """Image and caption into one space (a dual encoder, `mmzoo.models.dual_encoder`): the
+    dataset pairs each scene's image with its caption, the target being the caption's id.
+    Judged by recall@1/5/10 both ways among `retrieval.RETRIEVAL_POOL` scenes and by zero-shot
+    attribute accuracy (`mmzoo.evaluation.retrieval`). Its SavedModel answers `serving_default`
+    (the cosine similarity of each image and caption pair, and both embeddings), `embed_image`
+    (encoded image bytes) and `embed_text` (text)."""
+
+    name: str
+    description: str
+    view: Callable  # (split, batch_size=..., shuffle=..., drop_remainder=..., with_references=..., **data_args)
+    count: Callable
+    splits: tuple = ("train", "validation", "test", "compositional")
+    modalities: tuple = ("image", "text")
+
+    def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
+        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
+        if inputs is None:
+            return dataset
+        return dataset.map(lambda features, target: ({name: features[name] for name in inputs}, target))
+
+    def builder_arguments(self, model_args, data_args) -> dict:
+        return {"vectorizer": shapes_text_vectorizer(data_args), "image_shape": (64, 64, 3)}
+
+    def compile_arguments(self, model) -> dict:
+        return {}  # the dual encoder computes its contrastive loss itself
+
+    def serving_signatures(self, model) -> dict:
+        def embeddings(features):
+            outputs = model({"image": features["image"], "text": features["text"]}, training=False)
+            similarity = tf.reduce_sum(outputs["image_embedding"] * outputs["text_embedding"], axis=-1)
+            return {"similarity": similarity, "image_embedding": outputs["image_embedding"],
+                    "text_embedding": outputs["text_embedding"]}
+
+        return {"serving_default": embeddings,
+                "embed_image": serving.Endpoint(lambda features: {"embedding": model.image_encoder(
+                    features["image"], training=False)}, raw_inputs=("image",)),
+                "embed_text": serving.Endpoint(lambda features: {"embedding": model.text_encoder(
+                    features["text"], training=False)}, raw_inputs=("text",))}
+
+    def evaluate(self, model, split, batch_size, **data_args) -> dict:
+        dataset = views.image_caption_pairs(split, batch_size, shuffle=False, with_references=True, **data_args)
+        images, texts, captions, references = retrieval.embed_dataset(model, dataset)
+        return {**retrieval.retrieval_metrics(images, texts, captions, references),
+                "zero_shot": retrieval.zero_shot_attributes(retrieval.text_embedder(model), images, captions)}
+
+
 GENERATOR_EVALUATION_SEEDS = (0, 1, 2, 3)
 
 
@@ -328,8 +374,7 @@ class TextToImageTask:
         return tf.data.Dataset.zip(dataset, draws).map(with_seeds)
 
     def builder_arguments(self, model_args, data_args) -> dict:
-        captions = shapes_training_captions(**data_args)
-        return {"vectorizer": preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)}
+        return {"vectorizer": shapes_text_vectorizer(data_args)}
 
     def compile_arguments(self, model) -> dict:
         if generator.generator_of(model) is not model:
@@ -402,8 +447,15 @@ def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
     return texts
 
 
-def _shapes_count(split, size="default", seed=0, home=None):
-    return 2 * build.shapes_world_sizes(size)[split]  # a positive and a negative per scene
+def shapes_text_vectorizer(data_args):
+    """The text vectorizer of the Shapes text models, adapted on every training caption
+    (`label_fraction` limits the labelled pairs, not the vocabulary)."""
+    data_args = {name: value for name, value in data_args.items() if name != "label_fraction"}
+    return preprocessing.text_vectorizer(shapes_training_captions(**data_args), sequence_length=TEXT_SEQUENCE_LENGTH)
+
+
+def _shapes_count(split, size="default", seed=0, home=None, label_fraction=1.0):
+    return 2 * views.labelled_scenes(split, label_fraction, size)  # a positive and a negative per scene
 
 
 def _shapes_scene_count(split, size="default", seed=0, home=None):
@@ -421,6 +473,9 @@ TASKS = {
             "shapes_image_text_matching", "Does the caption describe the Shapes World scene?",
             ("image", "text"), ("mismatch", "match"), (64, 64, 3), views.image_text_matching, _shapes_count,
             ("train", "validation", "test", "compositional")),
+        RetrievalTask(
+            "shapes_image_text_retrieval", "Find the Shapes World scene a caption describes, and the caption of "
+            "a scene, in one embedding space.", views.image_caption_pairs, _shapes_scene_count),
         ClassificationTask(
             "shapes_text_audio_matching", "Is the spoken caption the written one?",
             ("text", "audio"), ("mismatch", "match"), None, views.text_audio_matching, _shapes_count,

@@ -22,13 +22,13 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.models import captioner, distillation, fusion, generator, judge, speech
+from mmzoo.models import captioner, distillation, dual_encoder, fusion, generator, judge, speech
 from mmzoo.training import keras_fixes, tasks
 from mmzoo.training.config import TrainConfig
 
 BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner,
             "speech_lstm": speech.speech_lstm, "shapes_judge": judge.shapes_judge,
-            "text_to_image_generator": generator.text_to_image_generator}
+            "text_to_image_generator": generator.text_to_image_generator, "dual_encoder": dual_encoder.dual_encoder}
 # A distiller's student is built by name, from the builders above.
 BUILDERS["distiller"] = functools.partial(distillation.distiller, builders=BUILDERS)
 BACKUP_DIR = "backup"
