@@ -14,25 +14,29 @@ from mmzoo.errors import InvalidInputError
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
 # Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
 MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner", "speech": "speech_lstm",
-                  "generator": "text_to_image_generator", "judge": "shapes_judge"}
+                  "generator": "text_to_image_generator", "judge": "shapes_judge", "dual_encoder": "dual_encoder"}
 # The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
 TASK_NAMES = ("avdigits", "caption_files", "fsdd_speech_recognition", "shapes_captioning",
-              "shapes_image_text_matching", "shapes_scene_attributes", "shapes_speech_recognition",
+              "shapes_image_text_matching", "shapes_image_text_retrieval", "shapes_scene_attributes", "shapes_speech_recognition",
               "shapes_text_audio_matching", "shapes_text_to_image", "speech_files")
 # Per family: the tasks it trains on from the command line (`caption_files` and `speech_files`
 # need their files named in a config: `mmzoo train --config`).
 FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),
                 "captioner": ("shapes_captioning",), "speech": ("shapes_speech_recognition",),
-                "generator": ("shapes_text_to_image",), "judge": ("shapes_scene_attributes",)}
+                "generator": ("shapes_text_to_image",), "judge": ("shapes_scene_attributes",),
+                "dual_encoder": ("shapes_image_text_retrieval",)}
 # Per family: the config a family run starts from (a recogniser has no accuracy to monitor).
 FAMILY_DEFAULTS = {"fusion": {"model_args": {"fusion": "attention"}}, "captioner": {},
                    "speech": {"monitor": "val_loss"},
                    "generator": {"monitor": "val_loss", "model_args": {"mode": "reconstruction"}},
-                   "judge": {"monitor": "val_loss"}}
+                   "judge": {"monitor": "val_loss"}, "dual_encoder": {"monitor": "val_loss"}}
 GENERATOR_MODES = ("reconstruction", "gan")
 TEXT_TO_IMAGE_PRESET = "text_to_image_shapes"
 FUSIONS = ("concat", "attention", "film", "grounding", "late")
 QUICKSTART_PRESET = "fusion_avdigits"
+SEARCH_PRESET = "dual_encoder_shapes"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+SEARCH_BATCH = 64
 
 
 def _size(text):
@@ -166,6 +170,17 @@ def _add_model_commands(subcommands):
                          help="text to image: the PNG to write (default: the caption's words joined by _, .png)")
     predict.set_defaults(run=_predict)
 
+    search = subcommands.add_parser(
+        "search", help="rank a folder of images by how well they fit a caption (a dual encoder)",
+        description=f'mmzoo search --text "a small blue square" --images DIR [--top 5] (model: {SEARCH_PRESET})')
+    search.add_argument("--text", required=True, help="what to look for, in the model's words")
+    search.add_argument("--images", type=Path, required=True,
+                        help=f"a folder of images ({', '.join(IMAGE_SUFFIXES)}); not searched recursively")
+    search.add_argument("--model", default=SEARCH_PRESET,
+                        help=f"a dual encoder's preset name or SavedModel folder (default: {SEARCH_PRESET})")
+    search.add_argument("--top", type=int, default=5, help="how many to list (default 5)")
+    search.set_defaults(run=_search)
+
     listing = subcommands.add_parser("list", help="the prebuilt models and their test figures")
     listing.set_defaults(run=_list)
 
@@ -281,6 +296,9 @@ def headline(metrics: dict) -> str:
     """The figures that sum up a split's metrics: accuracy, a captioner's BLEU-4 and exact match,
     a recogniser's WER and CER, or the judge's attribute accuracy (of drawn images, with their
     spread across seeds)."""
+    if "text_to_image" in metrics:
+        return (f"recall@1 text to image {metrics['text_to_image']['recall_at_1']:.4f}, image to text "
+                f"{metrics['image_to_text']['recall_at_1']:.4f} among {metrics['examples']}")
     if "attribute_accuracy" in metrics:
         spread = metrics.get("pixel_std_across_seeds")
         return f"attribute accuracy {metrics['attribute_accuracy']:.4f}" + (
@@ -342,16 +360,8 @@ def _predict(args):
     import tensorflow as tf
 
     from mmzoo.export import serving
-    from mmzoo.presets import PRESET_CONFIGS, load_serving
 
-    if args.model in PRESET_CONFIGS:
-        loaded = load_serving(args.model)
-    else:
-        directory = Path(args.model)
-        if not (directory / "saved_model.pb").exists():
-            raise InvalidInputError(args.model, "neither a preset name nor a SavedModel folder")
-        serving.verify_checksums(directory)
-        loaded = tf.saved_model.load(str(directory))
+    loaded = _load_saved_model(args.model)
     signature_name = args.signature or ("with_seed" if args.seed is not None else "serving_default")
     if signature_name not in loaded.signatures:
         if args.seed is not None and args.signature is None:
@@ -383,6 +393,61 @@ def _predict(args):
         png = outputs["png"].numpy()[0]
         answer["png"] = str(write_atomically(path, lambda scratch: scratch.write_bytes(png)))
     print(json.dumps(answer, indent=2))
+
+
+def _load_saved_model(model):
+    """A preset's SavedModel or a SavedModel folder, its files checked against its card."""
+    import tensorflow as tf
+
+    from mmzoo.export import serving
+    from mmzoo.presets import PRESET_CONFIGS, load_serving
+
+    if model in PRESET_CONFIGS:
+        return load_serving(model)
+    directory = Path(model)
+    if not (directory / "saved_model.pb").exists():
+        raise InvalidInputError(model, "neither a preset name nor a SavedModel folder")
+    serving.verify_checksums(directory)
+    return tf.saved_model.load(str(directory))
+
+
+def _search(args):
+    import tensorflow as tf
+
+    from mmzoo.export import serving
+
+    if args.top < 1:
+        raise InvalidInputError("--top", f"must be at least 1, got {args.top}")
+    if not args.images.is_dir():
+        raise InvalidInputError(args.images, "no such folder (--images)")
+    paths = sorted(p for p in args.images.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    if not paths:
+        raise InvalidInputError(args.images, f"no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
+    loaded = _load_saved_model(args.model)
+    missing = {"embed_image", "embed_text"} - set(loaded.signatures)
+    if missing:
+        raise InvalidInputError(args.model, f"not a dual encoder: it has no {' or '.join(sorted(missing))} signature")
+    try:
+        query = loaded.signatures["embed_text"](text=tf.constant([args.text]))["embedding"].numpy()[0]
+    except tf.errors.InvalidArgumentError as error:
+        raise InvalidInputError("--text", serving.input_error(error.message, ["text"])[1]) from None
+    similarities = []
+    for start in range(0, len(paths), SEARCH_BATCH):
+        batch = paths[start:start + SEARCH_BATCH]
+        try:
+            embeddings = loaded.signatures["embed_image"](image=tf.constant([p.read_bytes() for p in batch]))
+        except tf.errors.InvalidArgumentError:
+            for path in batch:  # which file: ask again one by one
+                try:
+                    loaded.signatures["embed_image"](image=tf.constant([path.read_bytes()]))
+                except tf.errors.InvalidArgumentError as error:
+                    raise InvalidInputError(path, serving.input_error(error.message, ["image"])[1]) from None
+            raise
+        similarities += (embeddings["embedding"].numpy() @ query).tolist()
+    ranked = sorted(zip(similarities, paths), key=lambda pair: -pair[0])[:args.top]
+    print(json.dumps({"text": args.text, "images": len(paths),
+                      "ranking": [{"image": str(path), "similarity": round(score, 4)} for score, path in ranked]},
+                     indent=2))
 
 
 def _list(args):

@@ -69,9 +69,9 @@ TEXT_TO_IMAGE_PRESETS = {
         epochs=12, batch_size=64, learning_rate=2e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
 }
 # Knowledge distillation (scripts/distillation_experiments.py), per task: a large fusion teacher
-# (wide, with stacked BiLSTMs: accurate, slow at batch 1; trained by the script and not shipped,
-# at 10-20 MB), and a student with 1-D convs where the teacher loops (`recurrent_layers` 0) and
-# under a tenth of its parameters, trained from scratch or distilled (same epochs, same seeds).
+# (stacked BiLSTMs: accurate, slow at batch 1; trained by the script and not shipped, at 5-20
+# MB), and a student with 1-D convs where the teacher loops (`recurrent_layers` 0) and under a
+# tenth of its parameters, trained from scratch or distilled (same epochs, same seeds).
 DISTILLATION_EXPERIMENTS = {
     "avdigits": {
         "teacher": TrainConfig(
@@ -103,6 +103,20 @@ DISTILLATION_EXPERIMENTS = {
     },
 }
 DISTILLATION_RUNS = Path("runs") / "distillation"
+# The CLIP-style dual encoder (scripts/dual_encoder_experiments.py), and the fusion classifier
+# that starts from its towers (the same encoders, sizes and layer names) or from scratch.
+DUAL_ENCODER_PRESETS = {
+    "dual_encoder_shapes": TrainConfig(
+        model="dual_encoder", task="shapes_image_text_retrieval",
+        model_args={"width": 128, "projection_dim": 64, "image_filters": 32}, epochs=30, batch_size=128,
+        learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
+}
+FINE_TUNED_CLASSIFIER = TrainConfig(
+    model="fusion_classifier", task="shapes_image_text_matching",
+    model_args={"fusion": "concat", "interaction": True, "width": 128, "image_filters": 32}, batch_size=64,
+    learning_rate=1e-3, evaluate_splits=("test", "compositional"))
+# Fewer labels, more epochs: 600, 1,250 and 5,000 steps of 64 pairs.
+FINE_TUNING_EPOCHS = {0.01: 100, 0.1: 20, 1.0: 8}
 
 
 def distilled_config(task: str, teacher, seed: int = 0, temperature=None, alpha=None) -> TrainConfig:
@@ -118,7 +132,8 @@ def distilled_config(task: str, teacher, seed: int = 0, temperature=None, alpha=
 DISTILLED_PRESETS = {
     experiment["preset"]: distilled_config(task, DISTILLATION_RUNS / task / "teacher_seed0" / "model.keras")
     for task, experiment in DISTILLATION_EXPERIMENTS.items()}
-PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS, **SPEECH_PRESETS, **TEXT_TO_IMAGE_PRESETS, **DISTILLED_PRESETS}
+PRESET_CONFIGS = {**FUSION_PRESETS, **CAPTIONER_PRESETS, **SPEECH_PRESETS, **TEXT_TO_IMAGE_PRESETS, **DISTILLED_PRESETS,
+                  **DUAL_ENCODER_PRESETS}
 
 
 def list_presets() -> list[str]:

@@ -117,11 +117,11 @@ def tiny_dual_encoder(tiny_shapes, tmp_path_factory):
 def test_evaluation_reports_recall_both_ways_and_zero_shot_accuracy(tiny_dual_encoder):
     metrics = tiny_dual_encoder["task"].evaluate(tiny_dual_encoder["model"], "test", 8, **TINY)
     scenes = views.labelled_scenes("test", size="tiny")
-    assert metrics["scenes"] == min(scenes, retrieval.RETRIEVAL_POOL)
+    assert metrics["examples"] == min(scenes, retrieval.RETRIEVAL_POOL)
     for direction in ("text_to_image", "image_to_text"):
         recalls = [metrics[direction][f"recall_at_{k}"] for k in retrieval.RECALL_AT]
         assert recalls == sorted(recalls) and 0 <= recalls[0] <= 1
-    assert set(metrics["zero_shot"]) == {"scenes", "size", "colour", "shape"}
+    assert set(metrics["zero_shot"]) == {"examples", "size", "colour", "shape"}
 
 
 def _fusion(width=16, image_filters=8, initial_encoders=None, data_args=TINY):
@@ -208,3 +208,40 @@ def test_the_exported_encoders_load_with_hub_and_as_a_keras_layer_in_a_fresh_pro
         served["embed_image"](image=tf.constant([b"not a picture"]))
     with pytest.raises(tf.errors.InvalidArgumentError, match="outside the vocabulary"):
         served["embed_text"](text=tf.constant(["a large pink circle"]))
+
+
+def _mmzoo(*args):
+    return subprocess.run([sys.executable, "-m", "mmzoo.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+
+
+def test_search_ranks_a_folder_of_images_and_names_what_is_wrong(tiny_dual_encoder, tmp_path):
+    model, task = tiny_dual_encoder["model"], tiny_dual_encoder["task"]
+    exported = serving.export_saved_model(model, tmp_path / "export", "dual_encoder",
+                                          signatures=task.serving_signatures(model))
+    features, _ = next(iter(task.dataset("test", 4, shuffle=False, **TINY)))
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for number, png in enumerate(serving.encode_pngs(features["image"]).numpy()):
+        (folder / f"scene{number}.png").write_bytes(png)
+    (folder / "notes.txt").write_text("not an image: skipped by its suffix")
+    query = features["text"].numpy()[0].decode()
+    found = _mmzoo("search", "--text", query, "--images", str(folder), "--model", str(exported), "--top", "3")
+    assert found.returncode == 0, found.stderr[-2000:]
+    answer = json.loads(found.stdout)
+    expected = model.image_encoder(features["image"]).numpy() @ model.text_encoder(tf.constant([query])).numpy()[0]
+    assert answer["images"] == 4
+    assert [Path(r["image"]).name for r in answer["ranking"]] == [f"scene{i}.png" for i in np.argsort(-expected)[:3]]
+    np.testing.assert_allclose([r["similarity"] for r in answer["ranking"]], np.sort(expected)[::-1][:3], atol=1e-3)
+
+    unknown_word = _mmzoo("search", "--text", "a large pink circle", "--images", str(folder), "--model", str(exported))
+    assert unknown_word.returncode == 2 and "--text" in unknown_word.stderr and "vocabulary" in unknown_word.stderr
+    (folder / "broken.png").write_bytes(b"not a picture")
+    broken = _mmzoo("search", "--text", query, "--images", str(folder), "--model", str(exported))
+    assert broken.returncode == 2 and "broken.png" in broken.stderr and "not an encoded image" in broken.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = _mmzoo("search", "--text", query, "--images", str(empty), "--model", str(exported))
+    assert nothing.returncode == 2 and "no images" in nothing.stderr
+    not_a_dual_encoder = _mmzoo("search", "--text", query, "--images", str(folder), "--model", str(tmp_path))
+    assert not_a_dual_encoder.returncode == 2 and "neither a preset name nor a SavedModel" in not_a_dual_encoder.stderr

@@ -47,7 +47,7 @@ def retrieval_metrics(image_embeddings, text_embeddings, captions, references) -
     """Recall@1/5/10 both ways over a pool of scenes (module docstring)."""
     describes = np.array([[caption in refs for refs in references] for caption in captions])  # [caption, image]
     similarity = text_embeddings @ image_embeddings.T
-    return {"scenes": len(captions),
+    return {"examples": len(captions),
             "text_to_image": recall_at_k(similarity, describes),
             "image_to_text": recall_at_k(similarity.T, describes.T)}
 
@@ -69,7 +69,7 @@ def zero_shot_attributes(embed_text, image_embeddings, captions) -> dict:
     trained on the attributes. `embed_text`: a list of strings -> unit embeddings."""
     single = [i for i, caption in enumerate(captions) if len(caption.split()) == 4]
     truth = [captions[i].split()[1:] for i in single]  # size, colour, shape
-    results = {"scenes": len(single)}
+    results = {"examples": len(single)}
     for position, attribute in enumerate(("size", "colour", "shape")):
         prompts = attribute_prompts(attribute)
         values = list(prompts)
