@@ -98,7 +98,7 @@ DISTILLATION_EXPERIMENTS = {
         "student": TrainConfig(
             model="fusion_classifier", task="shapes_image_text_matching",
             model_args={"fusion": "grounding", "width": 64, "image_filters": 16, "recurrent_layers": 0},
-            epochs=10, batch_size=64, learning_rate=2e-3, evaluate_splits=("test", "compositional")),
+            epochs=6, batch_size=64, learning_rate=2e-3, evaluate_splits=("test", "compositional")),
         "temperature": 4.0, "alpha": 0.5, "preset": "distilled_shapes_image_text",
     },
 }

@@ -3,7 +3,8 @@ typed in by hand): the prebuilt models from their model cards, and the variants 
 beside them from `benchmarks/results/fusion_ablations.json`, and the image-text models on
 another renderer's scenes from `benchmarks/results/independent_renderer.json`, and the judge and
 text-to-image generators from their cards and `benchmarks/results/text_to_image.json`, and the
-distillation experiments from the `distillation.json` beside each distilled student.
+distillation experiments from the `distillation.json` beside each distilled student, and the
+dual encoders' retrieval and fine-tuning from the `experiments.json` beside each.
 
     python scripts/prebuilt_table.py
 """
@@ -176,6 +177,31 @@ def distillation_table():
                   f"{row['savedmodel_latency_ms']['batch_1']['p50']:.2f} ms |")
 
 
+def dual_encoder_table():
+    names = [name for name in presets.list_presets() if presets.PRESET_CONFIGS[name].model == "dual_encoder"]
+    for name in names:
+        experiments = json.loads((presets.preset_dir(name) / "experiments.json").read_text())
+        encoder = experiments["dual_encoder"]
+        print(f"`{name}` ({encoder['parameters']:,} parameters), recall@k among the split's first "
+              f"{encoder['splits']['test']['examples']:,} scenes:")
+        print()
+        print("| split | direction | R@1 | R@5 | R@10 | zero-shot size | colour | shape |")
+        print("|---|---|---|---|---|---|---|---|")
+        for split, metrics in encoder["splits"].items():
+            zero_shot = metrics["zero_shot"]
+            for direction in ("text_to_image", "image_to_text"):
+                recalls = " | ".join(f"{metrics[direction][f'recall_at_{k}']:.4f}" for k in (1, 5, 10))
+                attributes = " | ".join(f"{zero_shot[a]['accuracy']:.4f}" if direction == "text_to_image" else ""
+                                        for a in ("size", "colour", "shape"))
+                print(f"| {split} | {direction.replace('_', ' ')} | {recalls} | {attributes} |")
+        print()
+        print("| labelled pairs | from scratch (test) | from the pretrained encoders (test) | difference |")
+        print("|---|---|---|---|")
+        for point in experiments["fine_tuning"]:
+            print(f"| {point['label_fraction']:.0%} | {point['scratch']['test']['mean']:.4f} | "
+                  f"{point['pretrained']['test']['mean']:.4f} | {point['pretrained_minus_scratch_test']:+.4f} |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
@@ -190,3 +216,5 @@ if __name__ == "__main__":
     text_to_image_table()
     print()
     distillation_table()
+    print()
+    dual_encoder_table()
