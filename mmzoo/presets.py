@@ -108,7 +108,7 @@ DISTILLATION_RUNS = Path("runs") / "distillation"
 DUAL_ENCODER_PRESETS = {
     "dual_encoder_shapes": TrainConfig(
         model="dual_encoder", task="shapes_image_text_retrieval",
-        model_args={"width": 128, "projection_dim": 64, "image_filters": 32}, epochs=30, batch_size=128,
+        model_args={"width": 128, "projection_dim": 64, "image_filters": 32}, epochs=50, batch_size=128,
         learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
 }
 FINE_TUNED_CLASSIFIER = TrainConfig(

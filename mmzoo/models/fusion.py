@@ -135,8 +135,9 @@ def _grounded_vector(word_embeddings, image, width, recurrent_layers, residual, 
     is, through a projection too narrow to remember which attributes go together; a BiLSTM
     stack (`recurrent_layers`) reads them in order, to check each object and the relation
     between where the two were found. With no BiLSTMs, a conv and then a dilated conv read
-    them: each position sees three words on either side, enough to span "circle right of a
-    large purple square" from "of"."""
+    them: each position sees three words on either side, enough for the second "a" of "a
+    small red circle right of a large blue square" to see both objects' last words, where their
+    phrases were found."""
     grid_shape = tuple(image.grid.shape[1:3])
     grounded = PhraseGrounding(heads, width // heads, grid_shape, name="phrase_grounding")(
         [word_embeddings, image.sequence])
