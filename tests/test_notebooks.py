@@ -23,9 +23,12 @@ EXPECTED_OUTPUTS = {
     "05_distillation.ipynb": ["teacher            ", "scratch student", "distilled student", "x faster)",
                               "T    1  alpha  0.5  test accuracy", "teacher weights unchanged: True",
                               "refused: audio: not a WAV file"],
+    "06_dual_encoder.ipynb": ["test          text to image recall among 1000", "zero-shot on", "colour  accuracy",
+                              "labels    1%: scratch", "same embeddings: True", "refused: image: not an encoded image",
+                              "signatures: ['embed_image', 'embed_text', 'serving_default']"],
 }
 MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4, "03_speech_recognition.ipynb": 5,
-                    "04_text_to_image.ipynb": 7, "05_distillation.ipynb": 3}
+                    "04_text_to_image.ipynb": 7, "05_distillation.ipynb": 3, "06_dual_encoder.ipynb": 3}
 
 
 def test_every_notebook_is_checked():
