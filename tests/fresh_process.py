@@ -44,3 +44,38 @@ def serve_in_fresh_process(saved_model_dir, raw: dict, scratch) -> dict:
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+REUSE = textwrap.dedent("""
+    import json, sys
+    import tensorflow as tf
+    import tensorflow_hub as hub
+    import tensorflow_text  # noqa: F401
+    import keras
+    path, request = sys.argv[1], json.load(open(sys.argv[2]))
+    texts = tf.constant(request["texts"])
+    images = tf.constant([bytes.fromhex(h) for h in request["images"]])
+    module = hub.load(path)
+    by_hub = {"text": module.signatures["embed_text"](text=texts)["embedding"].numpy(),
+              "image": module.signatures["embed_image"](image=images)["embedding"].numpy()}
+    text = keras.Input(shape=(), dtype="string", name="caption")
+    embedding = keras.layers.TFSMLayer(path, call_endpoint="embed_text")(text)["embedding"]
+    relevance = keras.layers.Dense(1, activation="sigmoid")(embedding)
+    reuse = keras.Model(text, {"embedding": embedding, "relevance": relevance})
+    as_layer = reuse(texts)["embedding"].numpy()
+    print(json.dumps({"hub": {k: v.tolist() for k, v in by_hub.items()}, "layer": as_layer.tolist(),
+                      "modules": sorted(name for name in sys.modules if "." not in name)}))
+""")
+
+
+def reuse_encoders_in_fresh_process(saved_model_dir, texts, pngs, scratch) -> dict:
+    """A dual encoder's SavedModel reused in a fresh process with no mmzoo: `embed_text` and
+    `embed_image` through `tensorflow_hub.load`, and `embed_text` as a `keras.layers.TFSMLayer`
+    in a new Keras model. Returns {"hub": {"text", "image"}, "layer": text embeddings, "modules"}."""
+    script, request = scratch / "reuse.py", scratch / "reuse.json"
+    script.write_text(REUSE)
+    request.write_text(json.dumps({"texts": list(texts), "images": [bytes(p).hex() for p in pngs]}))
+    result = subprocess.run([sys.executable, str(script), str(saved_model_dir), str(request)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

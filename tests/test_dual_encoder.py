@@ -4,7 +4,6 @@ metrics, fine-tuning a fusion classifier from its towers, and its encoders reuse
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import keras
@@ -20,6 +19,7 @@ from mmzoo.models import dual_encoder
 from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
 from mmzoo.training.trainer import build_model
+from tests.fresh_process import reuse_encoders_in_fresh_process
 from tests.test_trainer import ROOT, finish
 
 WORKER = Path(__file__).with_name("dual_encoder_worker.py")
@@ -160,42 +160,13 @@ def test_a_label_fraction_keeps_the_first_scenes_of_train_only(tiny_shapes):
         task.count("train", label_fraction=0.0, **TINY)
 
 
-FRESH = textwrap.dedent("""
-    import json, sys
-    import numpy as np
-    import tensorflow as tf
-    import tensorflow_hub as hub
-    import tensorflow_text  # noqa: F401
-    import keras
-    path, request = sys.argv[1], json.load(open(sys.argv[2]))
-    texts = tf.constant(request["texts"])
-    images = tf.constant([bytes.fromhex(h) for h in request["images"]])
-    module = hub.load(path)
-    by_hub = {"text": module.signatures["embed_text"](text=texts)["embedding"].numpy(),
-              "image": module.signatures["embed_image"](image=images)["embedding"].numpy()}
-    text = keras.Input(shape=(), dtype="string", name="caption")
-    embedding = keras.layers.TFSMLayer(path, call_endpoint="embed_text")(text)["embedding"]
-    relevance = keras.layers.Dense(1, activation="sigmoid")(embedding)
-    reuse = keras.Model(text, {"embedding": embedding, "relevance": relevance})
-    as_layer = reuse(texts)["embedding"].numpy()
-    print(json.dumps({"hub": {k: v.tolist() for k, v in by_hub.items()}, "layer": as_layer.tolist(),
-                      "modules": sorted(name for name in sys.modules if "." not in name)}))
-""")
-
-
 def test_the_exported_encoders_load_with_hub_and_as_a_keras_layer_in_a_fresh_process(tiny_dual_encoder, tmp_path):
     model, task = tiny_dual_encoder["model"], tiny_dual_encoder["task"]
     exported = serving.export_saved_model(model, tmp_path, "dual_encoder", signatures=task.serving_signatures(model))
     features, _ = next(iter(task.dataset("test", 3, shuffle=False, **TINY)))
     texts = [t.decode() for t in features["text"].numpy()]
     pngs = serving.encode_pngs(features["image"]).numpy()
-    script, request = tmp_path / "reuse.py", tmp_path / "request.json"
-    script.write_text(FRESH)
-    request.write_text(json.dumps({"texts": texts, "images": [p.hex() for p in pngs]}))
-    result = subprocess.run([sys.executable, str(script), str(exported), str(request)], capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    fresh = json.loads(result.stdout.strip().splitlines()[-1])
+    fresh = reuse_encoders_in_fresh_process(exported, texts, pngs, tmp_path)
     assert "mmzoo" not in fresh["modules"]
     decoded = tf.stack([tf.io.decode_png(p) for p in pngs])
     expected_images = model.image_encoder(tf.cast(decoded, "float32") / 255.0).numpy()

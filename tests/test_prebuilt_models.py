@@ -14,7 +14,7 @@ from mmzoo import presets
 from mmzoo.evaluation import independent_renderer
 from mmzoo.export import serving
 from mmzoo.training import tasks
-from tests.fresh_process import serve_in_fresh_process
+from tests.fresh_process import reuse_encoders_in_fresh_process, serve_in_fresh_process
 
 SHIPPED = mmzoo.list_presets()
 INDEPENDENT_SCENES = 150
@@ -333,3 +333,22 @@ def test_the_dual_encoder_retrieves_and_its_pretraining_pays_off_with_few_labels
     assert one_percent["pretrained_minus_scratch_test"] >= 0.10
     metrics = json.loads((presets.preset_dir(name) / "metrics.json").read_text())
     assert metrics["splits"] == splits
+
+
+@pytest.mark.parametrize("name", DUAL_ENCODERS)
+def test_the_dual_encoders_modules_give_the_keras_models_embeddings_in_a_fresh_process(name, tmp_path):
+    """`tensorflow_hub.load` and a `TFSMLayer` in a new Keras model, with no mmzoo, give what the
+    prebuilt Keras model gives, for another renderer's scenes and their captions."""
+    rng = np.random.default_rng(5)
+    scenes = [independent_renderer.random_scene(rng) for _ in range(8)]
+    pngs = [tf.io.encode_png(image).numpy() for image, _ in scenes]
+    texts = [independent_renderer.reference_captions(annotation)[-1] for _, annotation in scenes]
+    fresh = reuse_encoders_in_fresh_process(presets.serving_dir(name), texts, pngs, tmp_path)
+    assert "mmzoo" not in fresh["modules"]
+    model = presets.load_preset(name)
+    images = tf.stack([tf.io.decode_png(png) for png in pngs])
+    np.testing.assert_allclose(fresh["hub"]["image"], model.image_encoder(tf.cast(images, "float32") / 255.0),
+                               atol=1e-5)
+    expected_texts = model.text_encoder(tf.constant(texts)).numpy()
+    np.testing.assert_allclose(fresh["hub"]["text"], expected_texts, atol=1e-5)
+    np.testing.assert_allclose(fresh["layer"], expected_texts, atol=1e-5)
