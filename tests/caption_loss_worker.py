@@ -8,26 +8,15 @@ The batch puts short captions on the first replica and long ones on the second. 
 replicas; a mean over each replica's own tokens (`--token-mean`) does not.
 """
 
-import argparse
-import json
-import os
-import sys
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from replica_worker import devices, report, start
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--logical-cpus", type=int, default=1)
-    parser.add_argument("--token-mean", action="store_true")
-    args = parser.parse_args()
+    args = start("--token-mean", run_dir=False)
 
     import keras
     import numpy as np
     import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
 
     from mmzoo.models.teacher_forcing import sequence_loss as caption_loss
 
@@ -44,15 +33,14 @@ def main():
     data = tf.data.Dataset.from_tensors((tokens, targets)).repeat(3)
 
     keras.utils.set_random_seed(0)
-    strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(args.logical_cpus)])
+    strategy = tf.distribute.MirroredStrategy(devices(args))
     with strategy.scope():
         inputs = keras.Input((length,), dtype="int32")
         logits = keras.layers.Dense(vocabulary)(keras.layers.Embedding(vocabulary, 8)(inputs))
         model = keras.Model(inputs, logits)
         model.compile(optimizer=keras.optimizers.SGD(0.5), loss=token_mean_loss if args.token_mean else caption_loss)
     model.fit(data.with_options(_by_data(tf)), epochs=1, verbose=0)
-    print(json.dumps({"weights": [w.numpy().ravel().tolist() for w in model.weights]}))
-    sys.stdout.flush()
+    report(weights=[w.numpy().ravel().tolist() for w in model.weights])
 
 
 def _by_data(tf):

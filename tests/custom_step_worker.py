@@ -7,28 +7,15 @@ With a loss from `keras.losses` (scaled to the global batch), 1 and 2 replicas g
 weights; with a bare `ops.mean` of the per-replica batch (`--unscaled-loss`) they do not.
 """
 
-import argparse
-import json
-import os
-import sys
-from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from replica_worker import devices, report, start
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("run_dir", type=Path)
-    parser.add_argument("--logical-cpus", type=int, default=1)
-    parser.add_argument("--unscaled-loss", action="store_true")
-    args = parser.parse_args()
+    args = start("--unscaled-loss")
 
     import keras
     import numpy as np
     import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
 
     from mmzoo.training import tasks
     from mmzoo.training.config import TrainConfig
@@ -96,11 +83,10 @@ def main():
     config = TrainConfig(model="custom_step_regressor", task="toy_linear_regression", epochs=2, batch_size=16 //
                          args.logical_cpus, optimizer="sgd", learning_rate=0.05, schedule="constant", clip_norm=None,
                          model_args={"unscaled_loss": args.unscaled_loss}, monitor="val_loss", strategy="mirrored")
-    metrics = train(config, args.run_dir, devices=[f"/cpu:{i}" for i in range(args.logical_cpus)], verbose=0)
+    metrics = train(config, args.run_dir, devices=devices(args), verbose=0)
     kernel = [w for w in keras.saving.load_model(args.run_dir / "model.keras").weights if "kernel" in w.path][0]
-    print(json.dumps({"replicas": metrics["replicas"], "test": metrics["splits"]["test"],
-                      "kernel": kernel.numpy().ravel().tolist()}))
-    sys.stdout.flush()
+    report(replicas=metrics["replicas"], test=metrics["splits"]["test"],
+           kernel=kernel.numpy().ravel().tolist())
 
 
 if __name__ == "__main__":

@@ -7,28 +7,15 @@ TensorFlow starts): prints the student's weights after a few SGD steps.
 (`--keras-distiller`), whose loss by name is not divided by the replicas, does not.
 """
 
-import argparse
-import json
-import os
-import sys
-from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from replica_worker import devices, report, start
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("run_dir", type=Path)
-    parser.add_argument("--logical-cpus", type=int, default=1)
-    parser.add_argument("--keras-distiller", action="store_true")
-    args = parser.parse_args()
+    args = start("--keras-distiller")
 
     import keras
     import numpy as np
     import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
 
     from mmzoo.models import distillation
     from mmzoo.training import tasks
@@ -85,11 +72,10 @@ def main():
         clip_norm=None, monitor="val_loss", strategy="mirrored",
         model_args={"teacher": str(teacher_path), "temperature": 2.0, "alpha": 0.3,
                     **({} if args.keras_distiller else {"student_model": "toy_student"})})
-    metrics = train(config, args.run_dir, devices=[f"/cpu:{i}" for i in range(args.logical_cpus)], verbose=0)
+    metrics = train(config, args.run_dir, devices=devices(args), verbose=0)
     kernel = keras.saving.load_model(args.run_dir / "model.keras").student.get_layer("hidden").kernel
-    print(json.dumps({"replicas": metrics["replicas"], "test": metrics["splits"]["test"],
-                      "kernel": kernel.numpy().ravel().tolist()}))
-    sys.stdout.flush()
+    report(replicas=metrics["replicas"], test=metrics["splits"]["test"],
+           kernel=kernel.numpy().ravel().tolist())
 
 
 if __name__ == "__main__":

@@ -7,28 +7,15 @@ Gathering the negatives across replicas, `DualEncoder` trains alike on 1 and 2 r
 each replica's own batch as its negatives (`--local-negatives`), it does not.
 """
 
-import argparse
-import json
-import os
-import sys
-from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from replica_worker import devices, report, start
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("run_dir", type=Path)
-    parser.add_argument("--logical-cpus", type=int, default=1)
-    parser.add_argument("--local-negatives", action="store_true")
-    args = parser.parse_args()
+    args = start("--local-negatives")
 
     import keras
     import numpy as np
     import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
 
     from mmzoo.models.dual_encoder import DualEncoder
     from mmzoo.training import tasks
@@ -81,11 +68,10 @@ def main():
     config = TrainConfig(model="toy_dual_encoder", task="toy_pairs", epochs=2, batch_size=16 // args.logical_cpus,
                          optimizer="sgd", learning_rate=0.5, schedule="constant", clip_norm=None, monitor=None,
                          strategy="mirrored", evaluate_splits=())
-    metrics = train(config, args.run_dir, devices=[f"/cpu:{i}" for i in range(args.logical_cpus)], verbose=0)
+    metrics = train(config, args.run_dir, devices=devices(args), verbose=0)
     trained = keras.saving.load_model(args.run_dir / "model.keras")
     weights = np.concatenate([w.numpy().ravel() for w in trained.weights])
-    print(json.dumps({"replicas": metrics["replicas"], "weights": weights.tolist()}))
-    sys.stdout.flush()
+    report(replicas=metrics["replicas"], weights=weights.tolist())
 
 
 if __name__ == "__main__":

@@ -64,24 +64,17 @@ def test_independent_references_agree_with_the_data_set(mmzoo_home):
         assert sorted(independent_renderer.reference_captions(annotation)) == expected
 
 
-def _weights_after_training(*arguments):
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
+def _weights_after_training(logical_cpus, *flags):
+    from tests.replica_worker import run_worker
 
-    worker = Path(__file__).with_name("caption_loss_worker.py")
-    result = subprocess.run([sys.executable, str(worker), *arguments], capture_output=True, text=True, timeout=300,
-                            cwd=worker.parents[1])
-    assert result.returncode == 0, result.stderr[-3000:]
-    return np.concatenate([np.ravel(w) for w in json.loads(result.stdout.strip().splitlines()[-1])["weights"]])
+    weights = run_worker("caption_loss_worker.py", None, logical_cpus, *flags)["weights"]
+    return np.concatenate([np.ravel(w) for w in weights])
 
 
 def test_caption_loss_trains_alike_on_one_and_two_replicas_where_a_token_mean_does_not():
-    one, two = _weights_after_training("--logical-cpus", "1"), _weights_after_training("--logical-cpus", "2")
+    one, two = _weights_after_training(1), _weights_after_training(2)
     np.testing.assert_allclose(two, one, atol=1e-5)
-    token_one = _weights_after_training("--logical-cpus", "1", "--token-mean")
-    token_two = _weights_after_training("--logical-cpus", "2", "--token-mean")
+    token_one, token_two = _weights_after_training(1, "--token-mean"), _weights_after_training(2, "--token-mean")
     assert np.abs(token_two - token_one).max() > 1e-3
 
 

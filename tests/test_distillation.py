@@ -2,9 +2,6 @@
 training on one and two replicas, and a student that ships as a plain classifier."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -16,9 +13,8 @@ from mmzoo.models import distillation
 from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
 from mmzoo.training.trainer import build_model, train
-from tests.test_trainer import ROOT, finish
+from tests.replica_worker import run_worker
 
-WORKER = Path(__file__).with_name("distillation_worker.py")
 
 
 def _tempered(probabilities, temperature):
@@ -98,9 +94,7 @@ def test_a_distiller_names_what_is_wrong(tmp_path, mmzoo_home):
 
 
 def _distillation_run(run_dir, logical_cpus, *flags):
-    process = subprocess.Popen([sys.executable, str(WORKER), str(run_dir), "--logical-cpus", str(logical_cpus),
-                                *flags], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return finish(process)
+    return run_worker("distillation_worker.py", run_dir, logical_cpus, *flags)
 
 
 def test_distillation_trains_alike_on_one_and_two_replicas(tmp_path):

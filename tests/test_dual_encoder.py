@@ -20,9 +20,8 @@ from mmzoo.training import tasks
 from mmzoo.training.config import TrainConfig
 from mmzoo.training.trainer import build_model
 from tests.fresh_process import reuse_encoders_in_fresh_process
-from tests.test_trainer import ROOT, finish
+from tests.replica_worker import ROOT, run_worker
 
-WORKER = Path(__file__).with_name("dual_encoder_worker.py")
 TINY = {"size": "tiny"}
 
 
@@ -66,9 +65,7 @@ def test_the_learned_temperature_starts_where_asked_and_is_capped():
 
 
 def _worker_run(run_dir, logical_cpus, *flags):
-    process = subprocess.Popen([sys.executable, str(WORKER), str(run_dir), "--logical-cpus", str(logical_cpus),
-                                *flags], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return finish(process)
+    return run_worker("dual_encoder_worker.py", run_dir, logical_cpus, *flags)
 
 
 def test_negatives_gathered_across_replicas_train_alike_on_one_and_two(tmp_path):

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mmzoo.training.config import TrainConfig
+from tests.replica_worker import run_worker
 
 WORKER = Path(__file__).with_name("train_worker.py")
-CUSTOM_STEP_WORKER = Path(__file__).with_name("custom_step_worker.py")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -124,10 +124,7 @@ def test_a_run_directory_refuses_another_config(tmp_path, mmzoo_home):
 
 
 def _custom_step_run(run_dir, logical_cpus, *flags):
-    process = subprocess.Popen([sys.executable, str(CUSTOM_STEP_WORKER), str(run_dir), "--logical-cpus",
-                                str(logical_cpus), *flags], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    return finish(process)
+    return run_worker("custom_step_worker.py", run_dir, logical_cpus, *flags)
 
 
 def test_a_model_with_its_own_train_step_trains_alike_on_one_and_two_replicas(tmp_path):

@@ -30,15 +30,19 @@ from mmzoo.models import captioner, distillation, generator, judge, speech, teac
 TEXT_SEQUENCE_LENGTH = 16
 
 
-def _counted_view(task, split, batch_size, shuffle, drop_remainder, data_args):
+def _counted_view(task, split, batch_size, shuffle, drop_remainder, data_args, inputs=None):
     """A task's view of a split, of known length: Keras then shows progress against it and
-    validates without running dry."""
+    validates without running dry. `inputs`: keep only these features (a unimodal ablation's
+    model, or one tower, takes fewer inputs than the task has)."""
     if split not in task.splits:
         raise ValueError(f"split: {split!r} is not one of {task.splits} for {task.name}")
     dataset = task.view(split, batch_size=batch_size, shuffle=shuffle, drop_remainder=drop_remainder, **data_args)
     examples = task.count(split, **data_args)
-    return dataset.apply(tf.data.experimental.assert_cardinality(
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(
         examples // batch_size if drop_remainder else -(-examples // batch_size)))
+    if inputs is None:
+        return dataset
+    return dataset.map(lambda features, target: ({name: features[name] for name in inputs}, target))
 
 
 def _data_key(task_name, data_args):
@@ -57,12 +61,8 @@ class ClassificationTask:
     splits: tuple = ("train", "validation", "test")
 
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
-        """Batches of (features, label); `inputs`: keep only these features (a unimodal
-        ablation's model takes fewer inputs than the task has)."""
-        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
-        if inputs is None:
-            return dataset
-        return dataset.map(lambda features, label: ({name: features[name] for name in inputs}, label))
+        """Batches of (features, label); `inputs`: see `_counted_view`."""
+        return _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args, inputs)
 
     def builder_arguments(self, model_args, data_args) -> dict:
         """The modalities (a subset for an ablation), classes, image shape, and a text vectorizer
@@ -313,10 +313,7 @@ class RetrievalTask:
     modalities: tuple = ("image", "text")
 
     def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None, **data_args):
-        dataset = _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args)
-        if inputs is None:
-            return dataset
-        return dataset.map(lambda features, target: ({name: features[name] for name in inputs}, target))
+        return _counted_view(self, split, batch_size, shuffle, drop_remainder, data_args, inputs)
 
     def builder_arguments(self, model_args, data_args) -> dict:
         return {"vectorizer": shapes_text_vectorizer(data_args), "image_shape": (64, 64, 3)}
