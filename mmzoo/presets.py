@@ -100,7 +100,9 @@ DISTILLATION_EXPERIMENTS = {
             model="fusion_classifier", task="shapes_image_text_matching",
             model_args={"fusion": "grounding", "width": 64, "image_filters": 16, "recurrent_layers": 0},
             epochs=8, batch_size=64, learning_rate=2e-3, evaluate_splits=("test", "compositional")),
-        "temperature": 4.0, "alpha": 0.5, "preset": "distilled_shapes_image_text",
+        # Two classes: at T 4 and alpha 0.5 (AV-Digits' setting) the distilled students fell
+        # below scratch (0.928 against 0.950 over 3 seeds); at T 2, alpha 0.9 they reach 0.987.
+        "temperature": 2.0, "alpha": 0.9, "preset": "distilled_shapes_image_text",
     },
 }
 DISTILLATION_RUNS = Path("runs") / "distillation"
