@@ -67,7 +67,7 @@ def test_independent_references_agree_with_the_data_set(mmzoo_home):
 def _weights_after_training(logical_cpus, *flags):
     from tests.replica_worker import run_worker
 
-    weights = run_worker("caption_loss_worker.py", None, logical_cpus, *flags)["weights"]
+    weights = run_worker("caption_loss_worker.py", None, logical_cpus, *flags, timeout=300)["weights"]
     return np.concatenate([np.ravel(w) for w in weights])
 
 

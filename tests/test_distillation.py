@@ -16,7 +16,6 @@ from mmzoo.training.trainer import build_model, train
 from tests.replica_worker import run_worker
 
 
-
 def _tempered(probabilities, temperature):
     logits = np.log(probabilities) / temperature
     exponentials = np.exp(logits - logits.max(-1, keepdims=True))

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from mmzoo.training.config import TrainConfig
-from tests.replica_worker import run_worker
+from tests.replica_worker import ROOT, run_worker
 
 WORKER = Path(__file__).with_name("train_worker.py")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def start(run_dir, *args, env=None):
