@@ -128,6 +128,7 @@ class LogMelSpectrogram(keras.layers.Layer):
 
     def __init__(self, num_mel_bins=64, frame_length=400, frame_step=160, fft_length=512,
                  lower_edge_hertz=20.0, upper_edge_hertz=7600.0, sample_rate=SAMPLE_RATE, **kwargs):
+        kwargs.setdefault("dtype", "float32")  # waveforms lose a fifth of their bits in float16
         super().__init__(**kwargs)
         self.num_mel_bins = num_mel_bins
         self.frame_length = frame_length

@@ -38,7 +38,7 @@ def matching_discriminator(vectorizer, width=128, embedding_dim=64, filters=32):
     x = keras.layers.Concatenate(name="image_and_caption")([x, tiled])
     x = keras.layers.Conv2D(filters * 8, 1, name="joint")(x)
     x = keras.layers.LeakyReLU(0.2, name="joint_relu")(x)
-    logit = keras.layers.Dense(1, name="logit")(keras.layers.Flatten(name="flatten")(x))
+    logit = keras.layers.Dense(1, dtype="float32", name="logit")(keras.layers.Flatten(name="flatten")(x))
     return keras.Model({"image": image, "text": text}, logit, name="matching_discriminator")
 
 
@@ -76,6 +76,9 @@ class ConditionalGAN(keras.Model):
         super().compile(optimizer=optimizer, **kwargs)
         self.discriminator_optimizer = discriminator_optimizer or self.optimizer.__class__.from_config(
             self.optimizer.get_config())
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+                self.discriminator_optimizer, keras.optimizers.LossScaleOptimizer):
+            self.discriminator_optimizer = keras.optimizers.LossScaleOptimizer(self.discriminator_optimizer)
         self.optimizer.build(self.generator.trainable_variables)
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
@@ -97,18 +100,26 @@ class ConditionalGAN(keras.Model):
             drawn_logits = self.discriminator({"image": drawn, "text": texts}, training=True)
             discriminator_loss = _average(_cross_entropy(1, real_logits) + 0.5 * (
                 _cross_entropy(0, mismatched_logits) + _cross_entropy(0, drawn_logits)))
-        variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply_gradients(zip(tape.gradient(discriminator_loss, variables), variables))
+            scaled_loss = self.discriminator_optimizer.scale_loss(discriminator_loss)
+        self._apply(self.discriminator_optimizer, tape, scaled_loss, self.discriminator.trainable_variables)
 
         with tf.GradientTape() as tape:
             drawn, image_loss, prior_loss = self._generator_losses(features, targets, training=True)
             adversarial_loss = _average(_cross_entropy(1, self.discriminator({"image": drawn, "text": texts},
                                                                               training=True)))
             loss = self.adversarial_weight * adversarial_loss + self.reconstruction_weight * image_loss + prior_loss
-        variables = self.generator.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+            scaled_loss = self.optimizer.scale_loss(loss)
+        self._apply(self.optimizer, tape, scaled_loss, self.generator.trainable_variables)
         return self._track(loss=loss, discriminator_loss=discriminator_loss, adversarial_loss=adversarial_loss,
                            image_loss=image_loss, layout_loss=prior_loss)
+
+    @staticmethod
+    def _apply(optimizer, tape, scaled_loss, variables):
+        """One step of `optimizer`. Under mixed precision both optimizers are LossScaleOptimizers
+        (`compile`): the loss is scaled up inside the tape, so that float16 gradients do not
+        underflow to 0, and `apply_gradients` unscales them, skipping a step whose gradients
+        overflowed; in float32 `scale_loss` returns the loss as it is."""
+        optimizer.apply_gradients(zip(tape.gradient(scaled_loss, variables), variables))
 
     def test_step(self, data):
         features, targets = data

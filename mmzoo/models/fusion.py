@@ -80,7 +80,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
         x = keras.layers.Dropout(dropout, name=f"{prefix}_dropout")(x)
-        return keras.layers.Dense(num_classes, activation="softmax", name=f"{prefix}_probabilities")(x)
+        # float32 under mixed precision: a float16 softmax rounds small probabilities to 0 in the loss.
+        return keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name=f"{prefix}_probabilities")(x)
 
     vectors = [encoded[m].vector for m in modalities]
     if modality_dropout and len(modalities) > 1:

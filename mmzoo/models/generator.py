@@ -110,7 +110,7 @@ def scene_painter(object_width, width=128, noise_dim=16, filters=64):
         patches.append(PlaceAtCentre(slot, name=f"{slot_name}_placed")([painter(vector), layout]))
     condition = keras.layers.Concatenate(name="condition")([caption, noise])
     background = keras.layers.Dense(3, activation="sigmoid", name="background")(condition)
-    image = AlphaComposite(name="image")([background, *patches])
+    image = AlphaComposite(dtype="float32", name="image")([background, *patches])  # what the L1 loss reads
     return keras.Model({"objects": objects, "caption": caption, "layout": layout, "seed": seed}, image,
                        name="scene_painter")
 
@@ -122,7 +122,8 @@ def layout_prior_network(vectorizer, width=64, embedding_dim=64, components=10):
     caption = encoders.text_encoder(text, preprocessing.copy_of_vectorizer(vectorizer, "layout_text_vectorizer"),
                                     width, embedding_dim, name="layout_text").vector
     hidden = keras.layers.Dense(2 * width, activation="relu", name="layout_hidden")(caption)
-    mixture = keras.layers.Dense(1 + components * (1 + 2 * (LAYOUT_SIZE - 1)), name="layout_mixture")(hidden)
+    mixture = keras.layers.Dense(1 + components * (1 + 2 * (LAYOUT_SIZE - 1)), dtype="float32",
+                                 name="layout_mixture")(hidden)
     return keras.Model(text, mixture, name="layout_prior")
 
 
@@ -157,7 +158,9 @@ def _mixture_parts(mixture):
 def layout_loss(layout, mixture):
     """Negative log-likelihood of the true layouts under the predicted mixtures (a one-object
     layout is scored on its centre only), plus that of the number of objects."""
-    layout = tf.cast(layout, mixture.dtype)
+    # float32 whatever the compute policy: squared standardized distances overflow float16.
+    mixture = tf.cast(mixture, tf.float32)
+    layout = tf.cast(layout, tf.float32)
     second_object_logit, logits, means, log_scales = _mixture_parts(mixture)
     standardized = (layout[:, None, :LAYOUT_SIZE - 1] - means) / tf.exp(log_scales)
     per_coordinate = -0.5 * tf.square(standardized) - log_scales - 0.5 * np.log(2 * np.pi)

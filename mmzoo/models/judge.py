@@ -100,7 +100,7 @@ def shapes_judge(image_shape=(64, 64, 3), filters=32, width=256, dropout=0.3):
     x = keras.layers.Flatten(name="flatten")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     x = keras.layers.Dense(width, activation="relu", name="scene")(x)
-    outputs = {name: keras.layers.Dense(len(values), activation="softmax", name=name)(x)
+    outputs = {name: keras.layers.Dense(len(values), activation="softmax", dtype="float32", name=name)(x)
                for name, values in ATTRIBUTE_VALUES.items()}
     return keras.Model({"image": image}, outputs, name="shapes_judge")
 

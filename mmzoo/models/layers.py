@@ -100,8 +100,9 @@ class ModalityAttention(keras.layers.Layer):
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
         self.units = units
-        self.projection = keras.layers.Dense(units, activation="tanh")
-        self.score = keras.layers.Dense(1, use_bias=False)
+        # Sublayers compute as their parent does (a float32 teacher inside a mixed-precision run).
+        self.projection = keras.layers.Dense(units, activation="tanh", dtype=self.dtype_policy)
+        self.score = keras.layers.Dense(1, use_bias=False, dtype=self.dtype_policy)
 
     def build(self, input_shapes):
         self.projection.build(input_shapes[0])
@@ -211,6 +212,7 @@ class TelephoneBand(keras.layers.Layer):
     At inference it is the identity."""
 
     def __init__(self, rate=0.5, cutoff_hz=4000.0, sample_rate=16000, seed=None, **kwargs):
+        kwargs.setdefault("dtype", "float32")  # the FFT takes float32 only, under any policy
         super().__init__(**kwargs)
         self.rate = rate
         self.cutoff_hz = cutoff_hz
@@ -288,8 +290,9 @@ class PhraseGrounding(keras.layers.Layer):
     def __init__(self, heads, key_dim, grid_shape, span=3, **kwargs):
         super().__init__(**kwargs)
         self.heads, self.key_dim, self.grid_shape, self.span = heads, key_dim, tuple(grid_shape), span
-        self.phrase_queries = keras.layers.Conv1D(heads * key_dim, span, padding="causal", use_bias=False)
-        self.cell_keys = keras.layers.Dense(heads * key_dim)
+        self.phrase_queries = keras.layers.Conv1D(heads * key_dim, span, padding="causal", use_bias=False,
+                                                  dtype=self.dtype_policy)
+        self.cell_keys = keras.layers.Dense(heads * key_dim, dtype=self.dtype_policy)
         self.supports_masking = True
 
     def build(self, input_shapes):
@@ -422,16 +425,18 @@ class SlotAttentionPooling(keras.layers.Layer):
 
     def build(self, input_shape):
         channels = input_shape[-1]
-        self.keys = keras.layers.Dense(channels, activation="tanh", name="keys")
+        self.keys = keras.layers.Dense(channels, activation="tanh", name="keys", dtype=self.dtype_policy)
         self.keys.build(input_shape)
         self.queries = self.add_weight(name="queries", shape=(self.slots, channels),
                                        initializer=keras.initializers.RandomNormal(stddev=0.1))
 
     def call(self, sequence, mask=None):
         scores = tf.einsum("btc,sc->bst", self.keys(sequence), tf.cast(self.queries, sequence.dtype))
+        scores = tf.cast(scores, tf.float32)  # -1e9 is -inf in float16, and 0 x -inf is NaN
         if mask is not None:
             scores += (1.0 - tf.cast(mask, scores.dtype))[:, None, :] * -1e9
-        return tf.einsum("bst,btc->bsc", tf.nn.softmax(scores, axis=-1), sequence)
+        weights = tf.cast(tf.nn.softmax(scores, axis=-1), sequence.dtype)
+        return tf.einsum("bst,btc->bsc", weights, sequence)
 
     def compute_mask(self, inputs, mask=None):
         return None

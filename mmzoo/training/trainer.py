@@ -10,6 +10,7 @@ included) and `metrics.json`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
@@ -102,6 +103,32 @@ def _shard_by_data():
     return options
 
 
+def padded_to_buckets(dataset, ratio=1.25, shortest=8):
+    """Zero-pads every variable-length axis of every batch up to the next of a few lengths
+    (`shortest` x `ratio`^k), for `jit_compile`: XLA compiles a step per input shape, and batches
+    padded to their own longest waveform or caption would compile nearly every step. Zeros are
+    the padding the views use already (lengths and masks say where the data ends); at most a
+    quarter more padding, for a handful of compiled shapes."""
+
+    def bucket(length):
+        steps = tf.math.ceil(tf.math.log(tf.cast(tf.maximum(length, shortest), tf.float32) / shortest)
+                             / tf.math.log(ratio))
+        return tf.maximum(length, tf.cast(tf.math.ceil(shortest * ratio ** steps), tf.int32))
+
+    def pad(tensor, spec):
+        variable = [axis for axis in range(1, spec.shape.rank or 0) if spec.shape[axis] is None]
+        if not variable or spec.dtype == tf.string:
+            return tensor
+        shape = tf.shape(tensor)
+        paddings = [[0, bucket(shape[axis]) - shape[axis]] if axis in variable else [0, 0]
+                    for axis in range(spec.shape.rank)]
+        return tf.pad(tensor, paddings)
+
+    specs = dataset.element_spec
+    return dataset.map(lambda *batch: tf.nest.map_structure(pad, batch if len(batch) > 1 else batch[0],
+                                                            specs), num_parallel_calls=tf.data.AUTOTUNE)
+
+
 def _epochs_backed_up(run_dir) -> int:
     """Epochs that BackupAndRestore will restore (it records them in its own metadata file)."""
     metadata = Path(run_dir) / BACKUP_DIR / "training_metadata.json"
@@ -125,16 +152,29 @@ def _best_logged(history_csv, monitor):
     return max(values) if _monitor_mode(monitor) == "max" else min(values)
 
 
-def _use_mixed_precision(config):
-    if config.mixed_precision and tf.config.list_physical_devices("GPU"):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        return True
-    return False
+@contextlib.contextmanager
+def precision_policy(config):
+    """`mixed_float16` while a run with `mixed_precision` builds and trains on a GPU (float16
+    compute, float32 weights; `compile` wraps the optimizer in a LossScaleOptimizer), then the
+    policy the caller had: the next run in this process must not inherit it. On a CPU the run
+    stays float32, where float16 arithmetic is emulated and slower. Yields whether it is mixed."""
+    previous = keras.mixed_precision.global_policy()
+    mixed = bool(config.mixed_precision and tf.config.list_physical_devices("GPU"))
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+    try:
+        yield mixed
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
-def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
-    """Train (or resume) a run; returns its metrics, also written to `metrics.json`."""
-    run_dir = Path(run_dir)
+def train(config: TrainConfig, run_dir, devices=None, verbose="auto", callbacks=()) -> dict:
+    """Train (or resume) a run; returns its metrics, also written to `metrics.json`.
+    `callbacks` run after the trainer's own (a benchmark's step timer, say)."""
+    with precision_policy(config) as mixed_precision:
+        return _train(config, Path(run_dir), devices, verbose, list(callbacks), mixed_precision)
+
+
+def _train(config, run_dir, devices, verbose, extra_callbacks, mixed_precision) -> dict:
     chief = is_chief()
     # Non-chief workers of a multi-worker run write where they will not clobber the chief.
     write_dir = run_dir if chief else Path(tempfile.mkdtemp(prefix="mmzoo-worker-"))
@@ -146,7 +186,6 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         config.save(config_path)
 
     keras.utils.set_random_seed(config.seed)
-    mixed_precision = _use_mixed_precision(config)
     strategy = make_strategy(config.strategy, devices)
     replicas = strategy.num_replicas_in_sync
     global_batch = config.batch_size * replicas
@@ -162,6 +201,8 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         train_data = train_data.skip(_epochs_backed_up(write_dir) * steps_per_epoch).with_options(_shard_by_data())
         validation_data = task.dataset("validation", global_batch, shuffle=False, inputs=inputs,
                                        **config.data_args).with_options(_shard_by_data())
+        if config.jit_compile:
+            train_data, validation_data = padded_to_buckets(train_data), padded_to_buckets(validation_data)
         model.compile(optimizer=make_optimizer(config, steps_per_epoch), jit_compile=config.jit_compile,
                       steps_per_execution=config.steps_per_execution, **task.compile_arguments(model))
         keras_fixes.build_before_distributed_fit(model, train_data.element_spec)
@@ -183,6 +224,7 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
     if config.early_stopping_patience:
         callbacks.append(keras.callbacks.EarlyStopping(config.monitor, patience=config.early_stopping_patience,
                                                        mode=_monitor_mode(config.monitor)))
+    callbacks += extra_callbacks
 
     started = time.perf_counter()
     history = model.fit(train_data, epochs=config.epochs, steps_per_epoch=steps_per_epoch,
@@ -201,6 +243,8 @@ def train(config: TrainConfig, run_dir, devices=None, verbose="auto") -> dict:
         "replicas": replicas,
         "global_batch_size": global_batch,
         "mixed_precision": mixed_precision,
+        # Keras compiles without XLA, warning once, when a layer cannot be compiled (string ops).
+        "jit_compiled": bool(model.jit_compile),
         "epochs_run_this_session": epochs_run,
         "train_seconds_this_session": round(train_seconds, 1),
         "train_examples_per_second": round(epochs_run * steps_per_epoch * global_batch / max(train_seconds, 1e-9), 1),
