@@ -34,6 +34,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -137,7 +138,9 @@ def step_timer(warmup, lock):
             self.held = contextlib.ExitStack()
 
         def on_train_begin(self, logs=None):
-            self.report = cudnn_report(self.model)
+            from mmzoo.evaluation.cost import accelerator_report
+
+            self.report = accelerator_report(self.model)
 
         def on_train_batch_end(self, batch, logs=None):
             loss = float(logs["loss"])  # waits for the step: the device works asynchronously
@@ -156,21 +159,6 @@ def step_timer(warmup, lock):
             self.held.close()
 
     return StepTimer()
-
-
-def cudnn_report(model):
-    """The model's LSTMs (teachers and towers included) and how many meet the conditions of
-    the cuDNN kernel, which Keras otherwise replaces with a loop of small ops, silently."""
-    import keras
-    from keras.src.backend.tensorflow.rnn import _do_lstm_arguments_support_cudnn
-
-    lstms = [layer for layer in model._flatten_layers() if isinstance(layer, keras.layers.LSTM)]
-    eligible = [lstm for lstm in lstms if lstm.use_cudnn in ("auto", True) and not lstm.cell.recurrent_dropout
-                and _do_lstm_arguments_support_cudnn(lstm.cell.activation, lstm.cell.recurrent_activation,
-                                                     lstm.unroll, lstm.cell.use_bias)]
-    return {"lstms": len(lstms), "cudnn_eligible": len(eligible),
-            "not_jit_compilable": sorted({type(layer).__name__ for layer in model._flatten_layers()
-                                          if not getattr(layer, "supports_jit", True)})}
 
 
 def input_pipeline_rate(task, config, batches):
@@ -206,20 +194,22 @@ def run_setting(family, setting, warmup, steps, size, scratch):
     return config, result
 
 
-def latency(family, run_dir, config, scratch, requests):
+def latency(family, run_dir, config, scratch, requests, batch_sizes=LATENCY_BATCHES):
     from mmzoo.evaluation.cost import serving_latency
     from mmzoo.export.runs import export_run
     from mmzoo.training import tasks
 
     exported = export_run(run_dir, scratch / "export", family)
     task = tasks.get_task(config.task)
-    features, _ = next(iter(task.dataset("test", max(LATENCY_BATCHES), shuffle=False, **config.data_args)))
+    features, _ = next(iter(task.dataset("test", max(batch_sizes), shuffle=False, **config.data_args)))
     with timed_section():
-        return serving_latency({"model": exported}, features, requests, batch_sizes=LATENCY_BATCHES)["model"]
+        return serving_latency({"model": exported}, features, requests, batch_sizes=batch_sizes)["model"]
 
 
-def run_family(family, settings, warmup, steps, size, requests) -> dict:
-    """Every setting of one family, in this process; a failed setting is reported, not fatal."""
+def run_family(family, settings, warmup, steps, size, requests, out: Path, latency_batches=LATENCY_BATCHES) -> dict:
+    """Every setting of one family, in this process, each written to `out` as soon as it is
+    measured (a sweep stopped at its time limit keeps what it measured); a failed setting is
+    reported, not fatal."""
     import traceback
 
     results = {}
@@ -232,33 +222,40 @@ def run_family(family, settings, warmup, steps, size, requests) -> dict:
             started = time.perf_counter()
             try:
                 config, results[setting] = run_setting(family, setting, warmup, steps, size, scratch)
-                if setting == "fp32" and requests:
-                    results["serving_latency_ms"] = latency(family, scratch / setting, config, scratch, requests)
+                if setting in ("fp32", "fp32_seed1") and requests and "serving_latency_ms" not in results:
+                    results["serving_latency_ms"] = latency(family, scratch / setting, config, scratch, requests,
+                                                            latency_batches)
             except Exception as error:  # noqa: BLE001 - the sweep goes on; the failure is in the results
                 results[setting] = {"error": f"{type(error).__name__}: {str(error)[:400]}"}
                 traceback.print_exc()
             print(f"{family} {setting}: {json.dumps(results[setting])} ({time.perf_counter() - started:.0f} s)",
                   flush=True)
+            scratch_out = out.with_suffix(".partial")
+            scratch_out.write_text(json.dumps(results))
+            scratch_out.replace(out)
     return results
 
 
 def within_noise(results):
-    """Each setting's loss against fp32's, the noise being fp32's distance to another seed."""
+    """Each setting's loss relative to fp32's and, where fp32 was also run with another seed,
+    whether it is within twice that distance (at least 2% of the loss)."""
     fp32, other_seed = results.get("fp32", {}), results.get("fp32_seed1", {})
-    if "loss" not in fp32 or "loss" not in other_seed:
+    if "loss" not in fp32:
         return
-    noise = max(abs(fp32["loss"] - other_seed["loss"]), 0.02 * abs(fp32["loss"]))
+    noise = max(abs(fp32["loss"] - other_seed["loss"]), 0.02 * abs(fp32["loss"])) if "loss" in other_seed else None
     for name in FOUR_SETTINGS[1:]:
         if "loss" in results.get(name, {}):
-            results[name]["loss_within_noise_of_fp32"] = bool(
-                results[name]["finite"] and abs(results[name]["loss"] - fp32["loss"]) <= 2 * noise)
+            results[name]["loss_over_fp32"] = round(results[name]["loss"] / fp32["loss"], 4)
+            if noise is not None:
+                results[name]["loss_within_noise_of_fp32"] = bool(
+                    results[name]["finite"] and abs(results[name]["loss"] - fp32["loss"]) <= 2 * noise)
 
 
 def fastest_setting(results):
     """The fastest of the four settings whose loss is within noise of fp32's."""
     candidates = {name: results[name]["examples_per_second"] for name in FOUR_SETTINGS
                   if "examples_per_second" in results.get(name, {})
-                  and results[name].get("loss_within_noise_of_fp32", name == "fp32")}
+                  and (name == "fp32" or results[name].get("loss_within_noise_of_fp32"))}
     return max(candidates, key=candidates.get) if candidates else None
 
 
@@ -290,6 +287,19 @@ def time_to_bar(steps_per_execution):
                                              metrics["train_seconds_this_session"], 2)}
 
 
+def runs_from_logs(paths) -> dict:
+    """Per family, the settings measured in sweep logs (`family setting: {...} (N s)` lines)."""
+    families = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            match = re.fullmatch(r"([a-z_0-9]+) ([a-z_0-9]+): (\{.*\}) \(\d+ s\)", line.strip())
+            if match and match.group(1) in FAMILIES:
+                families.setdefault(match.group(1), {})[match.group(2)] = json.loads(match.group(3))
+    for results in families.values():
+        within_noise(results)
+    return families
+
+
 def merge(out: Path, kind: str, run: dict) -> dict:
     """Write this device's run into `out` beside the other's and derive the `families` table."""
     results = json.loads(out.read_text()) if out.exists() else {}
@@ -306,7 +316,8 @@ def merge(out: Path, kind: str, run: dict) -> dict:
         best = fastest_setting(on_gpu) if on_gpu else None
         if best and "examples_per_second" in on_cpu.get("fp32", {}):
             entry["fastest_gpu_setting"] = best
-            entry["gpu_over_cpu"] = round(on_gpu[best]["examples_per_second"] / on_cpu["fp32"]["examples_per_second"], 1)
+            entry["gpu_over_cpu"] = round(
+                on_gpu[best]["examples_per_second"] / on_cpu["fp32"]["examples_per_second"], 1)
         if entry:
             families[family] = entry
     results["families"] = families
@@ -325,10 +336,15 @@ def main():
     parser.add_argument("--steps", type=int, default=100, help="timed steps")
     parser.add_argument("--size", default="small", help="Shapes World size for the Shapes families")
     parser.add_argument("--requests", type=int, default=100, help="latency requests at batch 1 (0: none)")
+    parser.add_argument("--latency-batches", type=int, nargs="+", default=list(LATENCY_BATCHES))
     parser.add_argument("--jobs", type=int, default=len(FAMILIES), help="families in parallel processes")
     parser.add_argument("--time-to-bar", action="store_true", help=f"also train {TIME_TO_BAR['preset']} to its bar")
     parser.add_argument("--time-to-bar-only", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--from-logs", nargs="+", type=Path,
+                        help="rebuild a device's run from the printed lines of sweeps (later logs win)")
+    parser.add_argument("--device-kind", choices=["gpu", "cpu"], default="gpu", help="with --from-logs")
+    parser.add_argument("--device-name", default="NVIDIA H200", help="with --from-logs")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -337,8 +353,13 @@ def main():
     sys.path.insert(0, str(ROOT))
 
     if args.worker:
-        results = run_family(args.worker, args.settings, args.warmup, args.steps, args.size, args.requests)
-        args.worker_out.write_text(json.dumps(results))
+        run_family(args.worker, args.settings, args.warmup, args.steps, args.size, args.requests, args.worker_out,
+                   args.latency_batches)
+        return
+    if args.from_logs:
+        run = {"device": args.device_name, "families": runs_from_logs(args.from_logs),
+               "logs": [path.name for path in args.from_logs]}
+        merge(args.out, args.device_kind, run)
         return
 
     kind, name = device_kind(), device_name()
@@ -358,21 +379,27 @@ def main():
         build_avdigits(progress=False)
         with tempfile.TemporaryDirectory(prefix="mmzoo-benchmark-") as scratch:
             env = {**os.environ, LOCK_ENV: str(Path(scratch) / "lock")}
-            pending, running = list(args.families), {}
+            pending, running, seen = list(args.families), {}, {}
             while pending or running:
                 while pending and len(running) < args.jobs:
                     family = pending.pop(0)
                     partial = Path(scratch) / f"{family}.json"
                     command = [sys.executable, __file__, "--worker", family, "--worker-out", str(partial),
                                "--settings", *args.settings, "--warmup", str(args.warmup), "--steps", str(args.steps),
-                               "--size", args.size, "--requests", str(args.requests)]
+                               "--size", args.size, "--requests", str(args.requests),
+                               "--latency-batches", *map(str, args.latency_batches)]
                     running[family] = (subprocess.Popen(command, env=env), partial)
                 for family, (process, partial) in list(running.items()):
-                    if process.poll() is None:
+                    finished = process.poll() is not None
+                    if finished:
+                        del running[family]
+                    if partial.exists() and (finished or partial.stat().st_mtime > seen.get(family, 0)):
+                        seen[family] = partial.stat().st_mtime
+                        results = json.loads(partial.read_text())
+                    elif finished:
+                        results = {"error": f"the worker exited with {process.returncode}"}
+                    else:
                         continue
-                    del running[family]
-                    results = json.loads(partial.read_text()) if partial.exists() else {
-                        "error": f"the worker exited with {process.returncode}"}
                     within_noise(results)
                     run["families"][family] = {**run["families"].get(family, {}), **results}
                     merge(out, kind, run)

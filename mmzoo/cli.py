@@ -117,6 +117,7 @@ def _add_model_commands(subcommands):
     train.add_argument("--mode", choices=GENERATOR_MODES, default=None, help="text-to-image generator only")
     train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
+    _add_accelerator_options(train)
     train.set_defaults(run=_train)
 
     distill = subcommands.add_parser(
@@ -137,6 +138,7 @@ def _add_model_commands(subcommands):
     distill.add_argument("--learning-rate", type=float, default=None)
     distill.add_argument("--seed", type=int, default=None)
     distill.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
+    _add_accelerator_options(distill)
     distill.set_defaults(run=_distill)
 
     evaluate = subcommands.add_parser("evaluate", help="metrics of a trained run or preset on a split")
@@ -185,6 +187,19 @@ def _add_model_commands(subcommands):
     listing.set_defaults(run=_list)
 
 
+def _add_accelerator_options(parser):
+    parser.add_argument("--mixed-precision", action="store_true", default=None,
+                        help="mixed_float16 with loss scaling on a GPU (a CPU trains float32)")
+    parser.add_argument("--jit-compile", action="store_true", default=None,
+                        help="XLA (Keras trains without it when a layer cannot be compiled: see metrics.json)")
+    parser.add_argument("--steps-per-execution", type=int, default=None, help="training steps per call to the device")
+
+
+def _accelerator_changes(args):
+    return {"mixed_precision": args.mixed_precision, "jit_compile": args.jit_compile,
+            "steps_per_execution": args.steps_per_execution}
+
+
 def _train(args):
     from mmzoo.presets import PRESET_CONFIGS
     from mmzoo.training.config import TrainConfig
@@ -217,7 +232,7 @@ def _train(args):
     if args.mode and config.model != MODEL_FAMILIES["generator"]:
         raise InvalidInputError("--mode", f"{config.model} has no training mode (the text-to-image generator's option)")
     changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
-               "learning_rate": args.learning_rate, "seed": args.seed}
+               "learning_rate": args.learning_rate, "seed": args.seed, **_accelerator_changes(args)}
     model_args = dict(config.model_args)
     if args.fusion:
         model_args["fusion"] = args.fusion
@@ -280,7 +295,7 @@ def _distill(args):
                   "temperature": args.temperature or student.get("temperature", 4.0),
                   "alpha": student.get("alpha", 0.5) if args.alpha is None else args.alpha}
     changes = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.learning_rate,
-               "seed": args.seed}
+               "seed": args.seed, **_accelerator_changes(args)}
     data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
     config = TrainConfig.from_dict({**config.to_dict(), **{k: v for k, v in changes.items() if v is not None},
                                     "task": task, "model_args": model_args, "data_args": data_args})

@@ -4,7 +4,8 @@ beside them from `benchmarks/results/fusion_ablations.json`, and the image-text 
 another renderer's scenes from `benchmarks/results/independent_renderer.json`, and the judge and
 text-to-image generators from their cards and `benchmarks/results/text_to_image.json`, and the
 distillation experiments from the `distillation.json` beside each distilled student, and the
-dual encoders' retrieval and fine-tuning from the `experiments.json` beside each.
+dual encoders' retrieval and fine-tuning from the `experiments.json` beside each, and every
+family on the CPU and the GPU from `benchmarks/results/accelerator.json`.
 
     python scripts/prebuilt_table.py
 """
@@ -22,6 +23,7 @@ FSDD_LEAVE_ONE_SPEAKER_OUT = RESULTS / "fsdd_leave_one_speaker_out.json"
 FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC = RESULTS / "fsdd_leave_one_speaker_out_synthetic.json"
 SPEECH_SAVEDMODEL = RESULTS / "speech_savedmodel.json"
 TEXT_TO_IMAGE_BENCHMARK = RESULTS / "text_to_image.json"
+ACCELERATOR = RESULTS / "accelerator.json"
 
 
 def prebuilt_table():
@@ -202,6 +204,33 @@ def dual_encoder_table():
                   f"{point['pretrained']['test']['mean']:.4f} | {point['pretrained_minus_scratch_test']:+.4f} |")
 
 
+def accelerator_table():
+    results = json.loads(ACCELERATOR.read_text())
+    cpu, gpu = (results["runs"].get(kind, {}).get("families", {}) for kind in ("cpu", "gpu"))
+
+    def rate(entry, setting):
+        figure = entry.get(setting, {})
+        if "examples_per_second" not in figure:
+            return "-"
+        loss = f", loss x{figure['loss_over_fp32']:.3f}" if "loss_over_fp32" in figure else ""
+        return f"{figure['examples_per_second']:,.0f}{loss}{'' if figure.get('jit_compiled', True) else ' (no XLA)'}" \
+            if setting in ("xla", "mixed_precision_xla") else f"{figure['examples_per_second']:,.0f}{loss}"
+
+    print("| family | CPU fp32 | CPU XLA | CPU steps/execution 8 | GPU fp32 | GPU mixed precision | GPU XLA | "
+          "GPU / CPU (fp32) | LSTMs on cuDNN |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for family in sorted(set(cpu) | set(gpu)):
+        on_cpu, on_gpu = cpu.get(family, {}), gpu.get(family, {})
+        ratio = "-"
+        if "examples_per_second" in on_cpu.get("fp32", {}) and "examples_per_second" in on_gpu.get("fp32", {}):
+            ratio = f"{on_gpu['fp32']['examples_per_second'] / on_cpu['fp32']['examples_per_second']:.1f}x"
+        report = next((entry["fp32"] for entry in (on_cpu, on_gpu) if "lstms" in entry.get("fp32", {})), {})
+        lstms = f"{report['cudnn_eligible']} of {report['lstms']}" if "lstms" in report else "-"
+        print(f"| {family} | {rate(on_cpu, 'fp32')} | {rate(on_cpu, 'xla')} | {rate(on_cpu, 'steps_per_execution_8')} "
+              f"| {rate(on_gpu, 'fp32')} | {rate(on_gpu, 'mixed_precision')} | {rate(on_gpu, 'xla')} | {ratio} | "
+              f"{lstms} |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
@@ -218,3 +247,5 @@ if __name__ == "__main__":
     distillation_table()
     print()
     dual_encoder_table()
+    print()
+    accelerator_table()

@@ -130,10 +130,13 @@ def test_cli_bad_inputs_are_clear_errors(zoo, exported, tmp_path):
 
 def test_cli_trains_a_family_on_a_task_and_an_ablation_sees_only_its_modality(mmzoo_home, tmp_path):
     trained = run("train", "fusion", "--task", "avdigits", "--modalities", "audio", "--epochs", "1",
-                  "--batch-size", "128", "--run-dir", str(tmp_path / "run"))
+                  "--batch-size", "128", "--mixed-precision", "--steps-per-execution", "4",
+                  "--run-dir", str(tmp_path / "run"))
     assert trained.returncode == 0, trained.stderr[-3000:]
     config = TrainConfig.load(tmp_path / "run" / "config.json")
     assert config.task == "avdigits" and config.model_args["modalities"] == ["audio"]
+    assert config.mixed_precision and config.steps_per_execution == 4 and not config.jit_compile
+    assert not json.loads((tmp_path / "run" / "metrics.json").read_text())["mixed_precision"]  # a CPU: float32
     model = serving.load_keras_model(tmp_path / "run" / "model.keras")
     assert sorted(t.name for t in model.inputs) == ["audio", "audio_length"]
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["splits"]["test"]["examples"] == 594

@@ -49,6 +49,24 @@ def _lstms_of(layer):
     return [layer] if isinstance(layer, keras.layers.LSTM) else []
 
 
+def accelerator_report(model: keras.Model) -> dict:
+    """What keeps `model` off an accelerator's fast paths: its LSTMs (nested models included)
+    and how many meet the conditions of the cuDNN kernel (tanh and sigmoid activations, a bias,
+    no recurrent dropout, not unrolled; otherwise Keras runs a loop of small ops, silently), and
+    the layers that XLA cannot compile (`compile(jit_compile=True)` then runs without XLA).
+    On a GPU Keras marks cuDNN-ready LSTMs as not compilable too: cuDNN is their fast path."""
+    from keras.src.backend.tensorflow.rnn import _do_lstm_arguments_support_cudnn
+
+    layers = list(model._flatten_layers())
+    lstms = [layer for layer in layers if isinstance(layer, keras.layers.LSTM)]
+    eligible = [lstm for lstm in lstms if lstm.use_cudnn in ("auto", True) and not lstm.cell.recurrent_dropout
+                and _do_lstm_arguments_support_cudnn(lstm.cell.activation, lstm.cell.recurrent_activation,
+                                                     lstm.unroll, lstm.cell.use_bias)]
+    return {"lstms": len(lstms), "cudnn_eligible": len(eligible),
+            "not_jit_compilable": sorted({type(layer).__name__ for layer in layers
+                                          if not getattr(layer, "supports_jit", True)})}
+
+
 def serving_latency(directories: dict, features: dict, requests=200, batch_sizes=(1, 32),
                     signature_name="serving_default", rounds=5) -> dict:
     """p50 and p99 (ms) of requests of `features` (a batch of model features, sent as raw

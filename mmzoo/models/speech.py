@@ -34,6 +34,7 @@ class CTCOutput(keras.layers.Layer):
     blank. Carries the character vocabulary in its config, so a saved model can decode."""
 
     def __init__(self, characters, **kwargs):
+        kwargs.setdefault("dtype", "float32")  # the CTC loss reads these logits
         super().__init__(**kwargs)
         self.characters = list(characters)
         self.supports_masking = True
@@ -61,6 +62,7 @@ class CharacterTokens(keras.layers.Layer):
     def __init__(self, characters, **kwargs):
         super().__init__(**kwargs)
         self.characters = list(characters)
+        self.supports_jit = False  # string ops: XLA cannot compile a step that reads transcripts
 
     def call(self, transcripts):
         table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(

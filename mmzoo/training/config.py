@@ -32,7 +32,9 @@ class TrainConfig:
     clip_norm: float | None = 1.0  # global gradient norm; matching models stall without it
     early_stopping_patience: int | None = None
     monitor: str | None = "val_accuracy"  # None: keep the last epoch (a GAN's losses do not say which is best)
-    mixed_precision: bool = False  # bfloat16/float16 compute on a GPU; ignored on the CPU
+    mixed_precision: bool = False  # mixed_float16 on a GPU (loss scaling included); float32 on a CPU
+    # XLA: Keras compiles without it when a layer cannot be compiled (string lookups; LSTMs that
+    # run on cuDNN). Both stay off in the presets: neither was faster (benchmarks/accelerator.py).
     jit_compile: bool = False
     steps_per_execution: int = 1
     seed: int = 0

@@ -104,11 +104,12 @@ def _shard_by_data():
 
 
 def padded_to_buckets(dataset, ratio=1.25, shortest=8):
-    """Zero-pads every variable-length axis of every batch up to the next of a few lengths
-    (`shortest` x `ratio`^k), for `jit_compile`: XLA compiles a step per input shape, and batches
-    padded to their own longest waveform or caption would compile nearly every step. Zeros are
-    the padding the views use already (lengths and masks say where the data ends); at most a
-    quarter more padding, for a handful of compiled shapes."""
+    """Zero-pads every variable-length axis of a (features, targets) dataset's features up to the
+    next of a few lengths (`shortest` x `ratio`^k), for `jit_compile`: XLA compiles a step per
+    input shape, and batches padded to their own longest waveform would compile nearly every
+    step. Zeros are the padding the views use already (lengths and masks say where the data
+    ends); at most a quarter more padding, for a handful of compiled shapes. Targets keep their
+    lengths: a loss may compare them with a length the model reads from another input."""
 
     def bucket(length):
         steps = tf.math.ceil(tf.math.log(tf.cast(tf.maximum(length, shortest), tf.float32) / shortest)
@@ -116,17 +117,19 @@ def padded_to_buckets(dataset, ratio=1.25, shortest=8):
         return tf.maximum(length, tf.cast(tf.math.ceil(shortest * ratio ** steps), tf.int32))
 
     def pad(tensor, spec):
+        if not isinstance(spec, tf.TensorSpec) or spec.dtype == tf.string:
+            return tensor
         variable = [axis for axis in range(1, spec.shape.rank or 0) if spec.shape[axis] is None]
-        if not variable or spec.dtype == tf.string:
+        if not variable:
             return tensor
         shape = tf.shape(tensor)
         paddings = [[0, bucket(shape[axis]) - shape[axis]] if axis in variable else [0, 0]
                     for axis in range(spec.shape.rank)]
         return tf.pad(tensor, paddings)
 
-    specs = dataset.element_spec
-    return dataset.map(lambda *batch: tf.nest.map_structure(pad, batch if len(batch) > 1 else batch[0],
-                                                            specs), num_parallel_calls=tf.data.AUTOTUNE)
+    feature_specs = dataset.element_spec[0]
+    return dataset.map(lambda features, *targets: (tf.nest.map_structure(pad, features, feature_specs), *targets),
+                       num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _epochs_backed_up(run_dir) -> int:
@@ -152,6 +155,10 @@ def _best_logged(history_csv, monitor):
     return max(values) if _monitor_mode(monitor) == "max" else min(values)
 
 
+def has_gpu() -> bool:
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
 @contextlib.contextmanager
 def precision_policy(config):
     """`mixed_float16` while a run with `mixed_precision` builds and trains on a GPU (float16
@@ -159,7 +166,7 @@ def precision_policy(config):
     policy the caller had: the next run in this process must not inherit it. On a CPU the run
     stays float32, where float16 arithmetic is emulated and slower. Yields whether it is mixed."""
     previous = keras.mixed_precision.global_policy()
-    mixed = bool(config.mixed_precision and tf.config.list_physical_devices("GPU"))
+    mixed = bool(config.mixed_precision and has_gpu())
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
     try:
         yield mixed
@@ -201,10 +208,10 @@ def _train(config, run_dir, devices, verbose, extra_callbacks, mixed_precision) 
         train_data = train_data.skip(_epochs_backed_up(write_dir) * steps_per_epoch).with_options(_shard_by_data())
         validation_data = task.dataset("validation", global_batch, shuffle=False, inputs=inputs,
                                        **config.data_args).with_options(_shard_by_data())
-        if config.jit_compile:
-            train_data, validation_data = padded_to_buckets(train_data), padded_to_buckets(validation_data)
         model.compile(optimizer=make_optimizer(config, steps_per_epoch), jit_compile=config.jit_compile,
                       steps_per_execution=config.steps_per_execution, **task.compile_arguments(model))
+        if model.jit_compile:  # False when Keras found a layer XLA cannot compile
+            train_data, validation_data = padded_to_buckets(train_data), padded_to_buckets(validation_data)
         keras_fixes.build_before_distributed_fit(model, train_data.element_spec)
 
     checkpoints = write_dir / "checkpoints"
