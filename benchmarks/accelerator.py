@@ -11,11 +11,12 @@ others by), `steps_per_execution_8` and `batch_4x` (fp32). Each run trains `warm
 of one epoch; examples/s are timed over the last `steps`, after tracing, compilation and warmup;
 `loss` is the epoch's mean training loss, the same steps for every setting. Per family also:
 the input pipeline alone (examples/s of the training view with nothing consuming it) and its
-share of a step, and the fp32 run's SavedModel latency p50/p99 at batch 1, 32 and 256.
+share of a step, and the SavedModel latency p50/p99 of the first float32 run (`fp32` or
+`fp32_seed1`) at batch 1, 32 and 256.
 
-Families run in parallel processes (one each, so a precision policy never leaks between
-families), and a lock lets one process at a time run its timed steps and latency requests:
-what is timed has the accelerator to itself, while the others build and trace. The mixed
+Families run in parallel processes (`--jobs` at a time, one process per family), and a lock
+lets one process at a time run its timed steps and latency requests: what is timed has the
+accelerator to itself, while the others build and trace. The mixed
 settings need a GPU (the trainer trains float32 on a CPU, where float16 is emulated): on a CPU
 they are left out.
 
@@ -135,7 +136,8 @@ def step_timer(warmup, lock):
             super().__init__()
             self.started = self.finished = self.loss = None
             self.first_timed_step = self.steps = 0
-            self.held = contextlib.ExitStack()
+            self.lock = contextlib.ExitStack()
+            self.holding = False
 
         def on_train_begin(self, logs=None):
             from mmzoo.evaluation.cost import accelerator_report
@@ -145,18 +147,19 @@ def step_timer(warmup, lock):
         def on_train_batch_end(self, batch, logs=None):
             loss = float(logs["loss"])  # waits for the step: the device works asynchronously
             now, done = time.perf_counter(), batch + 1
-            if not self.held._exit_callbacks:
-                self.held.enter_context(lock())
+            if not self.holding:
+                self.lock.enter_context(lock())
+                self.holding = True
             if self.started is None:
                 if done >= warmup:
                     self.started, self.first_timed_step = time.perf_counter(), done
             else:
                 self.finished, self.steps, self.loss = now, done - self.first_timed_step, loss
             if done >= self.params["steps"]:
-                self.held.close()
+                self.lock.close()  # the last step: validation and saving are not timed
 
         def on_train_end(self, logs=None):
-            self.held.close()
+            self.lock.close()
 
     return StepTimer()
 
@@ -373,10 +376,14 @@ def main():
     started = time.perf_counter()
     if not args.time_to_bar_only:
         # Data first, once, so that the family processes do not build it side by side.
+        from mmzoo import presets
         from mmzoo.data.build import build_avdigits, build_shapes_world
 
-        build_shapes_world(args.size, progress=False)
-        build_avdigits(progress=False)
+        task_names = {presets.PRESET_CONFIGS[FAMILIES[family][0]].task for family in args.families}
+        if any(name.startswith("shapes") for name in task_names):
+            build_shapes_world(args.size, progress=False)
+        if "avdigits" in task_names:
+            build_avdigits(progress=False)
         with tempfile.TemporaryDirectory(prefix="mmzoo-benchmark-") as scratch:
             env = {**os.environ, LOCK_ENV: str(Path(scratch) / "lock")}
             pending, running, seen = list(args.families), {}, {}

@@ -119,3 +119,34 @@ def test_every_lstm_meets_the_cudnn_conditions(case, tiny_shapes):
     assert report["lstms"] > 0 and report["cudnn_eligible"] == report["lstms"], report
     slow = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, recurrent_dropout=0.1)])
     assert accelerator_report(slow)["cudnn_eligible"] == 0
+
+
+def test_the_accelerator_benchmark_runs_and_merges_devices(tmp_path, tiny_shapes):
+    """The script a GPU session runs in one go: a family's settings on this CPU (the mixed ones
+    left out), then a GPU run read back from a sweep's log beside it, and their ratio."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.replica_worker import ROOT
+
+    out = tmp_path / "accelerator.json"
+    command = [sys.executable, "benchmarks/accelerator.py", "--families", "fusion", "--settings", "fp32",
+               "mixed_precision", "--size", "tiny", "--warmup", "1", "--steps", "2", "--requests", "0", "--out", str(out)]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    fp32 = json.loads(out.read_text())["runs"]["cpu"]["families"]["fusion"]["fp32"]
+    assert fp32["timed_steps"] == 2 and fp32["examples_per_second"] > 0 and math.isfinite(fp32["loss"])
+    assert fp32["lstms"] == fp32["cudnn_eligible"] > 0 and 0 < fp32["input_share_of_step"]
+    assert "mixed_precision" not in json.loads(out.read_text())["runs"]["cpu"]["families"]["fusion"]
+
+    line = {"examples_per_second": 4 * fp32["examples_per_second"], "loss": fp32["loss"], "finite": True}
+    log = tmp_path / "sweep.log"
+    log.write_text(f"noise\nfusion fp32: {json.dumps(line)} (12 s)\n"
+                   f"fusion mixed_precision: {json.dumps({**line, 'loss': 1.01 * fp32['loss']})} (9 s)\n")
+    command = [sys.executable, "benchmarks/accelerator.py", "--from-logs", str(log), "--out", str(out)]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    fusion = json.loads(out.read_text())["families"]["fusion"]
+    assert fusion["gpu_over_cpu"] == pytest.approx(4.0, abs=0.1) and fusion["cpu"] == fp32
+    assert fusion["mixed_precision"]["loss_over_fp32"] == pytest.approx(1.01, abs=1e-3)
