@@ -188,7 +188,6 @@ def run_setting(family, setting, warmup, steps, size, scratch):
               "mixed_precision": metrics["mixed_precision"], "jit_compiled": metrics["jit_compiled"]}
     if setting == "fp32":
         result.update(timer.report)
-    if setting == "fp32":
         task = tasks.get_task(config.task)
         with timed_section():
             result["input_pipeline_examples_per_second"] = input_pipeline_rate(task, config, steps)

@@ -134,7 +134,8 @@ def test_the_accelerator_benchmark_runs_and_merges_devices(tmp_path, tiny_shapes
 
     out = tmp_path / "accelerator.json"
     command = [sys.executable, "benchmarks/accelerator.py", "--families", "fusion", "--settings", "fp32",
-               "mixed_precision", "--size", "tiny", "--warmup", "1", "--steps", "2", "--requests", "0", "--out", str(out)]
+               "mixed_precision", "--size", "tiny", "--warmup", "1", "--steps", "2", "--requests", "0",
+               "--out", str(out)]
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr[-3000:]
     fp32 = json.loads(out.read_text())["runs"]["cpu"]["families"]["fusion"]["fp32"]
