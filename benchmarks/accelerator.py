@@ -74,9 +74,9 @@ TIME_TO_BAR = {"preset": "fusion_shapes_image_text", "bar": 0.97, "metric": "acc
 
 
 def device_kind():
-    import tensorflow as tf
+    from mmzoo.training.trainer import has_gpu
 
-    return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    return "gpu" if has_gpu() else "cpu"
 
 
 def device_name():

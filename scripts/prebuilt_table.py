@@ -213,8 +213,8 @@ def accelerator_table():
         if "examples_per_second" not in figure:
             return "-"
         loss = f", loss x{figure['loss_over_fp32']:.3f}" if "loss_over_fp32" in figure else ""
-        return f"{figure['examples_per_second']:,.0f}{loss}{'' if figure.get('jit_compiled', True) else ' (no XLA)'}" \
-            if setting in ("xla", "mixed_precision_xla") else f"{figure['examples_per_second']:,.0f}{loss}"
+        without_xla = " (no XLA)" if "xla" in setting and not figure.get("jit_compiled", True) else ""
+        return f"{figure['examples_per_second']:,.0f}{loss}{without_xla}"
 
     print("| family | CPU fp32 | CPU XLA | CPU steps/execution 8 | GPU fp32 | GPU mixed precision | GPU XLA | "
           "GPU / CPU (fp32) | LSTMs on cuDNN |")

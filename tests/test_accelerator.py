@@ -12,7 +12,7 @@ import tensorflow as tf
 from mmzoo.evaluation.cost import accelerator_report
 from mmzoo.training import tasks, trainer
 from mmzoo.training.config import TrainConfig
-from mmzoo.training.trainer import build_model, make_optimizer, padded_to_buckets
+from mmzoo.training.trainer import build_model, input_names, make_optimizer, padded_to_buckets
 
 # The custom train steps (GAN, distiller, dual encoder), and models whose losses read softmax or
 # sigmoid outputs, at tiny sizes.
@@ -44,8 +44,7 @@ def _compiled(config, policy):
     task = tasks.get_task(config.task)
     model = build_model(config, task)
     model.compile(optimizer=make_optimizer(config, 10), **task.compile_arguments(model))
-    inputs = [tensor.name for tensor in model.inputs] if getattr(model, "inputs", None) else None
-    data = task.dataset("train", config.batch_size, shuffle=False, drop_remainder=True, inputs=inputs,
+    data = task.dataset("train", config.batch_size, shuffle=False, drop_remainder=True, inputs=input_names(model),
                         **config.data_args)
     return model, data
 

@@ -79,6 +79,12 @@ def shipped_model(task, model):
     return getattr(task, "exported_model", lambda trained: trained)(model)
 
 
+def input_names(model):
+    """The inputs a model reads (an ablation reads fewer than its task gives); None for a model
+    that has no functional inputs (a GAN, a distiller): it reads all."""
+    return [tensor.name for tensor in model.inputs] if getattr(model, "inputs", None) else None
+
+
 def make_optimizer(config: TrainConfig, steps_per_epoch: int):
     schedule = learning_rate_schedule(config, steps_per_epoch)
     if config.optimizer == "sgd":
@@ -201,7 +207,7 @@ def _train(config, run_dir, devices, verbose, extra_callbacks, mixed_precision) 
 
     with strategy.scope():
         model = build_model(config, task)
-        inputs = [tensor.name for tensor in model.inputs] if getattr(model, "inputs", None) else None
+        inputs = input_names(model)
         train_data = task.dataset("train", global_batch, shuffle=True, drop_remainder=True, inputs=inputs,
                                   **config.data_args).repeat()
         # A resumed run reads on from where the killed one was, so it sees the same batches.
