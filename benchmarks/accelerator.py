@@ -105,11 +105,11 @@ def timed_section():
 
 def family_config(family, setting, warmup, steps, size):
     """The family's prebuilt recipe, changed for one timed run of `setting`."""
-    from mmzoo import presets
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
 
     preset, changes = FAMILIES[family]
-    config = presets.PRESET_CONFIGS[preset].to_dict()
+    config = registry.PRESETS[preset].to_dict()
     model_args = {**config["model_args"], **changes.get("model_args", {})}
     model_args = {key: value for key, value in model_args.items() if value is not None}
     data_args = dict(config["data_args"])
@@ -176,7 +176,7 @@ def input_pipeline_rate(task, config, batches):
 
 
 def run_setting(family, setting, warmup, steps, size, scratch):
-    from mmzoo.training import tasks
+    from mmzoo import registry
     from mmzoo.training.trainer import train
 
     config = family_config(family, setting, warmup, steps, size)
@@ -188,7 +188,7 @@ def run_setting(family, setting, warmup, steps, size, scratch):
               "mixed_precision": metrics["mixed_precision"], "jit_compiled": metrics["jit_compiled"]}
     if setting == "fp32":
         result.update(timer.report)
-        task = tasks.get_task(config.task)
+        task = registry.get_task(config.task)
         with timed_section():
             result["input_pipeline_examples_per_second"] = input_pipeline_rate(task, config, steps)
         result["input_share_of_step"] = round(result["examples_per_second"] /
@@ -199,10 +199,10 @@ def run_setting(family, setting, warmup, steps, size, scratch):
 def latency(family, run_dir, config, scratch, requests, batch_sizes=LATENCY_BATCHES):
     from mmzoo.evaluation.cost import serving_latency
     from mmzoo.export.runs import export_run
-    from mmzoo.training import tasks
+    from mmzoo import registry
 
     exported = export_run(run_dir, scratch / "export", family)
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
     features, _ = next(iter(task.dataset("test", max(batch_sizes), shuffle=False, **config.data_args)))
     with timed_section():
         return serving_latency({"model": exported}, features, requests, batch_sizes=batch_sizes)["model"]
@@ -264,12 +264,12 @@ def fastest_setting(results):
 def time_to_bar(steps_per_execution):
     """The prebuilt recipe of TIME_TO_BAR['preset'] from scratch on the default data, as shipped
     but for `steps_per_execution` (which changes no arithmetic); wall time and test figures."""
-    from mmzoo import presets
+    from mmzoo import presets, registry
     from mmzoo.data.build import build_shapes_world
     from mmzoo.training.trainer import train
 
     name = TIME_TO_BAR["preset"]
-    config = dataclasses.replace(presets.PRESET_CONFIGS[name], steps_per_execution=steps_per_execution)
+    config = dataclasses.replace(registry.PRESETS[name], steps_per_execution=steps_per_execution)
     started = time.perf_counter()
     build_shapes_world("default", progress=False)
     data_seconds = time.perf_counter() - started
@@ -375,10 +375,10 @@ def main():
     started = time.perf_counter()
     if not args.time_to_bar_only:
         # Data first, once, so that the family processes do not build it side by side.
-        from mmzoo import presets
+        from mmzoo import registry
         from mmzoo.data.build import build_avdigits, build_shapes_world
 
-        task_names = {presets.PRESET_CONFIGS[FAMILIES[family][0]].task for family in args.families}
+        task_names = {registry.PRESETS[FAMILIES[family][0]].task for family in args.families}
         if any(name.startswith("shapes") for name in task_names):
             build_shapes_world(args.size, progress=False)
         if "avdigits" in task_names:

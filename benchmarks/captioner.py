@@ -27,11 +27,11 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
-    from mmzoo import presets
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import presets, registry
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
-    preset = presets.PRESET_CONFIGS["captioner_shapes"]
+    preset = registry.PRESETS["captioner_shapes"]
     config = TrainConfig.from_dict({**preset.to_dict(), "epochs": 1, "steps_per_epoch": args.steps,
                                     "evaluate_splits": ()})
     with tempfile.TemporaryDirectory() as run_dir:

@@ -26,14 +26,14 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-    from mmzoo.data import build, tasks
+    from mmzoo.data import build, views
 
     with tempfile.TemporaryDirectory(prefix="mmzoo-bench-") as home:
         started = time.perf_counter()
         directory = build.build_shapes_world(args.size, home=home, progress=False)
         build_seconds = time.perf_counter() - started
         manifest = json.loads((directory / "manifest.json").read_text())
-        dataset = tasks.image_text_matching("train", batch_size=args.batch_size, size=args.size, home=home)
+        dataset = views.image_text_matching("train", batch_size=args.batch_size, size=args.size, home=home)
         epochs = []
         for epoch in range(args.epochs):
             started, examples = time.perf_counter(), 0

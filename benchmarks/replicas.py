@@ -21,11 +21,11 @@ def run_once(preset, epochs, replicas, seed, run_dir):
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
-    from mmzoo.presets import PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
+    from mmzoo.registry import PRESETS
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
-    preset_config = PRESET_CONFIGS[preset]
+    preset_config = PRESETS[preset]
     config = TrainConfig.from_dict({**preset_config.to_dict(), "epochs": epochs, "strategy": "mirrored",
                                     "seed": seed, "batch_size": preset_config.batch_size // replicas})
     metrics = train(config, run_dir, devices=[f"/cpu:{i}" for i in range(replicas)], verbose=0)

@@ -23,11 +23,11 @@ PRESETS = ("speech_shapes", "speech_fsdd")
 
 
 def training_speed(preset, steps):
-    from mmzoo import presets
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
-    config = TrainConfig.from_dict({**presets.PRESET_CONFIGS[preset].to_dict(), "epochs": 1, "steps_per_epoch": steps,
+    config = TrainConfig.from_dict({**registry.PRESETS[preset].to_dict(), "epochs": 1, "steps_per_epoch": steps,
                                     "validation_steps": 1, "evaluate_splits": ()})
     with tempfile.TemporaryDirectory() as run_dir:
         metrics = train(config, run_dir, verbose=0)
@@ -39,15 +39,14 @@ def serving_speed(preset, requests):
     import numpy as np
     import tensorflow as tf
 
-    from mmzoo import presets
+    from mmzoo import presets, registry
     from mmzoo.data import preprocessing
     from mmzoo.export import serving
-    from mmzoo.training import tasks
 
-    config = presets.PRESET_CONFIGS[preset]
+    config = registry.PRESETS[preset]
     saved_model = tf.saved_model.load(str(presets.serving_dir(preset)))
     utterances = []
-    for features, _ in tasks.get_task(config.task).dataset("test", 32, shuffle=False, **config.data_args):
+    for features, _ in registry.get_task(config.task).dataset("test", 32, shuffle=False, **config.data_args):
         raw = serving.encode_raw_inputs(features, ["audio"])["audio"]
         utterances += zip(raw, features["audio_length"].numpy() / preprocessing.SAMPLE_RATE)
         if len(utterances) >= requests:

@@ -30,14 +30,14 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
-    from mmzoo import presets
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import presets, registry
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
     results = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                            "gpus": len(tf.config.list_physical_devices("GPU"))}}
     for name in PRESETS:
-        preset = presets.PRESET_CONFIGS[name]
+        preset = registry.PRESETS[name]
         config = TrainConfig.from_dict({**preset.to_dict(), "epochs": 1, "steps_per_epoch": args.steps,
                                         "evaluate_splits": ()})
         with tempfile.TemporaryDirectory() as run_dir:

@@ -25,9 +25,9 @@ from pathlib import Path
 def savedmodel_latency(directory, config, requests, signature_name="serving_default"):
     """p50 and p99 of single requests of raw test examples at batch 1 and 32, after warmup."""
     from mmzoo.evaluation.cost import serving_latency
-    from mmzoo.training import tasks
+    from mmzoo import registry
 
-    test_features, _ = next(iter(tasks.get_task(config.task).dataset("test", 32, shuffle=False, **config.data_args)))
+    test_features, _ = next(iter(registry.get_task(config.task).dataset("test", 32, shuffle=False, **config.data_args)))
     return serving_latency({"model": directory}, test_features, requests, signature_name=signature_name)["model"]
 
 
@@ -47,15 +47,15 @@ def main():
 
     from mmzoo import presets
     from mmzoo.export.runs import export_run
-    from mmzoo.training import tasks
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import build_model, train
 
-    preset = presets.PRESET_CONFIGS[args.preset]
+    preset = registry.PRESETS[args.preset]
     data_args = {"size": args.size} if preset.task.startswith("shapes") else {}
     config = TrainConfig.from_dict({**preset.to_dict(), "data_args": data_args, "epochs": args.epochs,
                                     "evaluate_splits": ["test"]})
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
     results = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                            "gpus": len(tf.config.list_physical_devices("GPU"))},
                "preset": args.preset, "task": config.task, "model_args": config.model_args, "data": data_args,
@@ -97,7 +97,7 @@ def main():
         results["savedmodel_latency_ms"] = {"this_run": savedmodel_latency(exported, config, args.requests)}
     for name in presets.list_presets():  # the shipped models too, each on its own test examples
         results["savedmodel_latency_ms"][name] = savedmodel_latency(
-            presets.serving_dir(name), presets.PRESET_CONFIGS[name], args.requests)
+            presets.serving_dir(name), registry.PRESETS[name], args.requests)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -12,28 +12,7 @@ from pathlib import Path
 from mmzoo.errors import InvalidInputError
 
 SHAPES_SPLITS = ("train", "validation", "test", "compositional")
-# Model families `mmzoo train FAMILY --task TASK` builds; the builders' names in the trainer.
-MODEL_FAMILIES = {"fusion": "fusion_classifier", "captioner": "vgg_lstm_captioner", "speech": "speech_lstm",
-                  "generator": "text_to_image_generator", "judge": "shapes_judge", "dual_encoder": "dual_encoder"}
-# The trainer's tasks (mmzoo.training.tasks.TASKS), named here so that `--help` needs no TensorFlow.
-TASK_NAMES = ("avdigits", "caption_files", "fsdd_speech_recognition", "shapes_captioning",
-              "shapes_image_text_matching", "shapes_image_text_retrieval", "shapes_scene_attributes", "shapes_speech_recognition",
-              "shapes_text_audio_matching", "shapes_text_to_image", "speech_files")
-# Per family: the tasks it trains on from the command line (`caption_files` and `speech_files`
-# need their files named in a config: `mmzoo train --config`).
-FAMILY_TASKS = {"fusion": ("avdigits", "shapes_image_text_matching", "shapes_text_audio_matching"),
-                "captioner": ("shapes_captioning",), "speech": ("shapes_speech_recognition",),
-                "generator": ("shapes_text_to_image",), "judge": ("shapes_scene_attributes",),
-                "dual_encoder": ("shapes_image_text_retrieval",)}
-# Per family: the config a family run starts from (a recogniser has no accuracy to monitor).
-FAMILY_DEFAULTS = {"fusion": {"model_args": {"fusion": "attention"}}, "captioner": {},
-                   "speech": {"monitor": "val_loss"},
-                   "generator": {"monitor": "val_loss", "model_args": {"mode": "reconstruction"}},
-                   "judge": {"monitor": "val_loss"}, "dual_encoder": {"monitor": "val_loss"}}
-GENERATOR_MODES = ("reconstruction", "gan")
 TEXT_TO_IMAGE_PRESET = "text_to_image_shapes"
-FUSIONS = ("concat", "attention", "film", "grounding", "late")
-QUICKSTART_PRESET = "fusion_avdigits"
 SEARCH_PRESET = "dual_encoder_shapes"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 SEARCH_BATCH = 64
@@ -93,16 +72,39 @@ def _data_show(args):
     print(f"spoken caption: {written['wav']} ({written['caption']!r}, voice {written['voice']})")
 
 
-def _add_model_commands(subcommands):
-    from mmzoo.presets import PRESET_CONFIGS
+def _trainable_families():
+    """The families `mmzoo train FAMILY` trains: those with tasks of their own."""
+    from mmzoo import registry
 
+    return {name: family for name, family in registry.FAMILIES.items() if family.tasks}
+
+
+def _family_options():
+    """{flag: (the families that have it, its Option)}; a flag two families share sets the same
+    model argument."""
+    from mmzoo import registry
+
+    options = {}
+    for family in registry.FAMILIES.values():
+        for option in family.options:
+            families, first = options.setdefault(option.flag, ([], option))
+            if first.model_arg != option.model_arg:
+                raise ValueError(f"{option.flag}: sets {first.model_arg} and {option.model_arg} in two families")
+            families.append(family.name)
+    return options
+
+
+def _add_model_commands(subcommands):
+    from mmzoo import registry
+
+    families = _trainable_families()
     train = subcommands.add_parser(
         "train", help="train a preset's model, a model family on a task, or a config file, with the shared trainer",
         description="mmzoo train fusion_avdigits | mmzoo train fusion --task avdigits --fusion film | "
                     "mmzoo train captioner [--attention] | mmzoo train --config run.json")
-    train.add_argument("what", nargs="?", choices=sorted(PRESET_CONFIGS) + sorted(MODEL_FAMILIES),
-                       metavar="PRESET|FAMILY", help=f"a preset ({', '.join(sorted(PRESET_CONFIGS))}) or a "
-                       f"model family ({', '.join(sorted(MODEL_FAMILIES))}, with --task)")
+    train.add_argument("what", nargs="?", choices=sorted(registry.PRESETS) + sorted(families),
+                       metavar="PRESET|FAMILY", help=f"a preset ({', '.join(sorted(registry.PRESETS))}) or a "
+                       f"model family ({', '.join(sorted(families))}, with --task)")
     train.add_argument("--config", type=Path, help="a TrainConfig JSON file instead")
     train.add_argument("--task", help="with a model family: the task to train on (e.g. avdigits)")
     train.add_argument("--run-dir", type=Path, default=None, help="default: runs/<preset, family_task or config>")
@@ -111,11 +113,11 @@ def _add_model_commands(subcommands):
     train.add_argument("--learning-rate", type=float, default=None)
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--size", default=None, help="Shapes World size: tiny, small, default")
-    train.add_argument("--fusion", choices=FUSIONS, default=None, help="fusion family only")
-    train.add_argument("--attention", action="store_true", help="captioner only: soft attention over the image")
-    train.add_argument("--decoder", choices=["ctc", "attention"], default=None, help="speech recogniser only")
-    train.add_argument("--mode", choices=GENERATOR_MODES, default=None, help="text-to-image generator only")
-    train.add_argument("--modalities", nargs="+", default=None, help="an ablation: e.g. --modalities image")
+    for flag, (owners, option) in _family_options().items():
+        kind = {"action": "store_const", "const": option.const} if option.const is not None else {
+            "choices": option.choices, "nargs": option.nargs}
+        train.add_argument(flag, dest=f"option_{option.model_arg}", default=None,
+                           help=f"{' and '.join(owners)} only: {option.help}", **kind)
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     _add_accelerator_options(train)
     train.set_defaults(run=_train)
@@ -201,76 +203,74 @@ def _accelerator_changes(args):
 
 
 def _train(args):
-    from mmzoo.presets import PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
     if (args.what is None) == (args.config is None):
         raise InvalidInputError("train", "give a preset, a model family with --task, or --config (one of them)")
+    families = _trainable_families()
     if args.config:
         if not args.config.is_file():
             raise InvalidInputError(args.config, "no such config file")
         config, name = TrainConfig.load(args.config), args.config.stem
-    elif args.what in MODEL_FAMILIES:
-        family_tasks = FAMILY_TASKS[args.what]
-        task = args.task or (family_tasks[0] if len(family_tasks) == 1 else None)
+    elif args.what in families:
+        family = families[args.what]
+        family_tasks = sorted(family.task_objects())
+        task = args.task or family.defaults.get("task")
         if task not in family_tasks:
             raise InvalidInputError("--task", f"{args.what} trains on {', '.join(family_tasks)}; got {args.task!r}")
-        config = TrainConfig(model=MODEL_FAMILIES[args.what], task=task, **FAMILY_DEFAULTS[args.what])
+        config = TrainConfig(model=family.model, **{**family.defaults, "task": task})
         name = f"{args.what}_{task}"
     else:
-        config, name = PRESET_CONFIGS[args.what], args.what
-    if args.task and args.what not in MODEL_FAMILIES:
+        config, name = registry.PRESETS[args.what], args.what
+    if args.task and args.what not in families:
         raise InvalidInputError("--task", "a preset or a config file names its own task")
-    if args.fusion and config.model != MODEL_FAMILIES["fusion"]:
-        raise InvalidInputError("--fusion", f"{config.model} has no fusion (a fusion classifier's option)")
-    if args.attention and config.model != MODEL_FAMILIES["captioner"]:
-        raise InvalidInputError("--attention", "only the captioner has a soft attention option (the speech "
-                                "recogniser's attention decoder: --decoder attention)")
-    if args.decoder and config.model != MODEL_FAMILIES["speech"]:
-        raise InvalidInputError("--decoder", f"{config.model} has no decoder choice (the speech recogniser's option)")
-    if args.mode and config.model != MODEL_FAMILIES["generator"]:
-        raise InvalidInputError("--mode", f"{config.model} has no training mode (the text-to-image generator's option)")
+    family = registry.family_of_model(config.model)
+    model_args = dict(config.model_args)
+    for flag, (owners, option) in _family_options().items():
+        value = getattr(args, f"option_{option.model_arg}")
+        if value is None:
+            continue
+        if flag not in {own.flag for own in family.options}:
+            raise InvalidInputError(flag, f"{config.model} has no {flag} (an option of {' and '.join(owners)})")
+        model_args[option.model_arg] = value
     changes = {"epochs": args.epochs, "strategy": args.strategy, "batch_size": args.batch_size,
                "learning_rate": args.learning_rate, "seed": args.seed, **_accelerator_changes(args)}
-    model_args = dict(config.model_args)
-    if args.fusion:
-        model_args["fusion"] = args.fusion
-    if args.attention:
-        model_args["attention"] = True
-    if args.decoder:
-        model_args["decoder"] = args.decoder
-    if args.mode:
-        model_args["mode"] = args.mode
-    if args.modalities:
-        model_args["modalities"] = args.modalities
     data_args = {**config.data_args, **({"size": args.size} if args.size else {})}
     config = TrainConfig.from_dict({**config.to_dict(), **{k: v for k, v in changes.items() if v is not None},
                                     "model_args": model_args, "data_args": data_args})
+    task = registry.get_task(config.task)
+    try:
+        task.check_data_args(config.data_args)
+    except ValueError as error:
+        raise InvalidInputError("--task", f"{error}; name them in a config file (mmzoo train --config)") from None
     run_dir = args.run_dir or Path("runs") / name
     metrics = train(config, run_dir, verbose=2)
     print(f"run: {run_dir}")
     for split, values in metrics["splits"].items():
-        print(f"  {split}: {headline(values)} on {values['examples']} examples")
+        print(f"  {split}: {task.headline(values)} on {values['examples']} examples")
 
 
 def _teacher_task(teacher):
     """The task a teacher was trained on: its preset's, or its run's config.json's."""
-    from mmzoo.presets import PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
 
-    if teacher in PRESET_CONFIGS:
-        return PRESET_CONFIGS[teacher].task
+    if teacher in registry.PRESETS:
+        return registry.PRESETS[teacher].task
     config = Path(teacher).parent / "config.json"
     return TrainConfig.load(config).task if config.is_file() else None
 
 
 def _distill(args):
-    from mmzoo.presets import DISTILLED_PRESETS, PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
+    from mmzoo.models import fusion
+    from mmzoo.models.distillation.presets import PRESETS as DISTILLED_PRESETS
     from mmzoo.training.trainer import train
 
-    if args.teacher not in PRESET_CONFIGS and not Path(args.teacher).is_file():
+    if args.teacher not in registry.PRESETS and not Path(args.teacher).is_file():
         raise InvalidInputError("--teacher", f"{args.teacher!r} is neither a prebuilt model nor a .keras file")
     task = args.task or _teacher_task(args.teacher)
     if task is None:
@@ -289,7 +289,7 @@ def _distill(args):
             raise InvalidInputError("--student", f"neither a distilled preset ({', '.join(sorted(DISTILLED_PRESETS))}) "
                                     f"nor a JSON object of the student's arguments: {args.student!r}")
         config = TrainConfig(model="distiller", task=task, epochs=20, learning_rate=2e-3)
-        student = {"student_model": MODEL_FAMILIES["fusion"], "student_args": student_args}
+        student = {"student_model": fusion.FAMILY.model, "student_args": student_args}
     model_args = {"teacher": args.teacher, "student_model": student["student_model"],
                   "student_args": student["student_args"],
                   "temperature": args.temperature or student.get("temperature", 4.0),
@@ -303,46 +303,26 @@ def _distill(args):
     metrics = train(config, run_dir, verbose=2)
     print(f"run: {run_dir} (export the student: mmzoo export {run_dir} --name NAME)")
     print(f"  student parameters: {metrics['parameters']:,}")
+    headline = registry.get_task(task).headline
     for split, values in metrics["splits"].items():
         print(f"  {split}: {headline(values)} on {values['examples']} examples")
 
 
-def headline(metrics: dict) -> str:
-    """The figures that sum up a split's metrics: accuracy, a captioner's BLEU-4 and exact match,
-    a recogniser's WER and CER, or the judge's attribute accuracy (of drawn images, with their
-    spread across seeds)."""
-    if "text_to_image" in metrics:
-        return (f"recall@1 text to image {metrics['text_to_image']['recall_at_1']:.4f}, image to text "
-                f"{metrics['image_to_text']['recall_at_1']:.4f} among {metrics['examples']}")
-    if "attribute_accuracy" in metrics:
-        spread = metrics.get("pixel_std_across_seeds")
-        return f"attribute accuracy {metrics['attribute_accuracy']:.4f}" + (
-            f", pixel std across seeds {spread:.4f}" if spread is not None else "")
-    if "accuracy" in metrics:
-        return f"accuracy {metrics['accuracy']:.4f}"
-    beam = metrics.get("beam", {})
-    if "wer" in metrics:
-        return (f"WER {metrics['wer']:.4f}, CER {metrics['cer']:.4f} (greedy); "
-                f"WER {beam['wer']:.4f}, CER {beam['cer']:.4f} (beam)")
-    return (f"BLEU-4 {metrics['bleu_4']:.4f}, exact match {metrics['exact_match']:.4f} (greedy)"
-            + (f"; BLEU-4 {beam['bleu_4']:.4f}, exact match {beam['exact_match']:.4f} (beam)" if beam else ""))
-
-
 def _evaluate(args):
-    from mmzoo.export import serving
-    from mmzoo.presets import PRESET_CONFIGS, preset_dir
-    from mmzoo.training import tasks
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry, saving
+    from mmzoo.config import TrainConfig
+    from mmzoo.presets import preset_dir
+    from mmzoo.training.trainer import evaluate
 
-    directory = preset_dir(args.model) if args.model in PRESET_CONFIGS else Path(args.model)
+    directory = preset_dir(args.model) if args.model in registry.PRESETS else Path(args.model)
     if not (directory / "config.json").exists():
         raise InvalidInputError(args.model, "neither a preset name nor a run directory with config.json")
     config = TrainConfig.load(directory / "config.json")
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
     if args.split not in task.splits:
         raise InvalidInputError("--split", f"{args.split!r} is not one of {task.splits} for {task.name}")
-    model = serving.load_keras_model(directory / "model.keras")
-    metrics = task.evaluate(model, args.split, 64, **config.data_args)
+    model = saving.load_keras_model(directory / "model.keras")
+    metrics = evaluate(task, model, args.split, 64, config.data_args)
     print(json.dumps({args.split: metrics}, indent=2))
 
 
@@ -353,9 +333,10 @@ def _export(args):
         raise InvalidInputError(args.run_dir, "no such run directory")
     options = {}
     if args.beam_width is not None:
-        from mmzoo.training.config import TrainConfig
+        from mmzoo.config import TrainConfig
+        from mmzoo.models import captioner
 
-        if TrainConfig.load(args.run_dir / "config.json").model != MODEL_FAMILIES["captioner"]:
+        if TrainConfig.load(args.run_dir / "config.json").model != captioner.FAMILY.model:
             raise InvalidInputError("--beam-width", "only a captioner decodes with a beam")
         if args.beam_width < 1:
             raise InvalidInputError("--beam-width", f"must be at least 1, got {args.beam_width}")
@@ -414,15 +395,15 @@ def _load_saved_model(model):
     """A preset's SavedModel or a SavedModel folder, its files checked against its card."""
     import tensorflow as tf
 
-    from mmzoo.export import serving
-    from mmzoo.presets import PRESET_CONFIGS, load_serving
+    from mmzoo import registry, saving
+    from mmzoo.presets import load_serving
 
-    if model in PRESET_CONFIGS:
+    if model in registry.PRESETS:
         return load_serving(model)
     directory = Path(model)
     if not (directory / "saved_model.pb").exists():
         raise InvalidInputError(model, "neither a preset name nor a SavedModel folder")
-    serving.verify_checksums(directory)
+    saving.verify_checksums(directory)
     return tf.saved_model.load(str(directory))
 
 
@@ -466,61 +447,27 @@ def _search(args):
 
 
 def _list(args):
-    from mmzoo.presets import PRESET_CONFIGS, list_presets, model_card
+    from mmzoo import registry
+    from mmzoo.presets import list_presets, model_card
 
     available = set(list_presets())
-    for name in sorted(PRESET_CONFIGS):
+    for name, config in sorted(registry.PRESETS.items()):
         if name in available:
-            metrics = model_card(name)["metrics"]
-            figures = "; ".join(f"{split} {headline(values)}" for split, values in metrics.items())
-            print(f"{name}: {PRESET_CONFIGS[name].task}, {figures}")
+            headline = registry.get_task(config.task).headline
+            figures = "; ".join(f"{split} {headline(values)}" for split, values in model_card(name)["metrics"].items())
+            print(f"{name}: {config.task}, {figures}")
         else:
-            print(f"{name}: {PRESET_CONFIGS[name].task} (not built)")
+            print(f"{name}: {config.task} (not built)")
 
 
 def _quickstart(args):
-    """The README's main command: build the data, train a small fusion classifier with the shared
-    trainer, export it for TF Serving, and ask the SavedModel about test examples it never saw."""
-    import tensorflow as tf
-
-    from mmzoo.data import build, tasks as views
-    from mmzoo.data.readers import DIGIT_WORDS
-    from mmzoo.export import serving
-    from mmzoo.export.runs import export_run
-    from mmzoo.presets import PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
-    from mmzoo.training.trainer import train
+    """Build and show Shapes World, then train, export and ask a fusion classifier (`mmzoo.quickstart`)."""
+    from mmzoo import quickstart
 
     args.dataset, args.workers, args.fsdd, args.split, args.count = "shapes", None, None, "train", 16
     _data_build(args)
     _data_show(args)
-    print("AV-Digits (handwritten digits and spoken digit words):", build.build_avdigits(seed=args.seed))
-
-    config = TrainConfig.from_dict({**PRESET_CONFIGS[QUICKSTART_PRESET].to_dict(), "epochs": args.epochs,
-                                    "seed": args.seed})
-    run_dir = args.out / "run"
-    print(f"training {config.model} ({config.model_args}) on {config.task}, {args.epochs} epochs: {run_dir}")
-    metrics = train(config, run_dir, verbose=2)
-    for split, values in metrics["splits"].items():
-        print(f"  {split}: accuracy {values['accuracy']:.4f} on {values['examples']} examples (unseen voices)")
-
-    export_dir = args.out / "serving"
-    version = max([int(p.name) for p in (export_dir / "quickstart").glob("[0-9]*")] + [0]) + 1
-    exported = export_run(run_dir, export_dir, "quickstart", version)
-    print(f"SavedModel for TF Serving: {exported}")
-
-    features, labels = next(iter(views.avdigits_classification("test", 4, shuffle=True, seed=args.seed)))
-    raw = serving.encode_raw_inputs(features)
-    signature = tf.saved_model.load(str(exported)).signatures["serving_default"]
-    answers = signature(image=tf.constant(raw["image"]), audio=tf.constant(raw["audio"]))
-    print("asking the SavedModel (PNG bytes + WAV bytes in, digit out):")
-    for k, label in enumerate(labels.numpy()):
-        (args.out / f"query{k}.png").write_bytes(raw["image"][k])
-        (args.out / f"query{k}.wav").write_bytes(raw["audio"][k])
-        print(f"  query{k}.png + query{k}.wav (a {DIGIT_WORDS[label]}): "
-              f"{answers['class_name'][k].numpy().decode()} (p = {answers['score'][k].numpy():.3f})")
-    print(f"the same from the command line: mmzoo predict {exported} "
-          f"--image {args.out / 'query0.png'} --audio {args.out / 'query0.wav'}")
+    quickstart.train_export_and_ask(args.out, args.epochs, args.seed)
 
 
 def build_parser():

@@ -24,13 +24,13 @@ def main():
     import numpy as np
     import tensorflow as tf
 
-    from mmzoo import presets
-    from mmzoo.data import tasks as views
+    from mmzoo import presets, registry
+    from mmzoo.data import views
     from mmzoo.evaluation import independent_renderer
     from mmzoo.evaluation.captioning import caption_metrics
 
     signatures = presets.load_serving(args.preset).signatures
-    config = presets.PRESET_CONFIGS[args.preset]
+    config = registry.PRESETS[args.preset]
 
     def caption(images, signature):
         captions = []

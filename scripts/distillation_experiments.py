@@ -4,7 +4,7 @@ student distilled from the teacher, over seeds; then the table.
     python scripts/distillation_experiments.py [--tasks avdigits shapes_image_text_matching]
         [--seeds 0 1 2] [--runs runs/distillation] [--sweep avdigits] [--export]
 
-Configs: `mmzoo.presets.DISTILLATION_EXPERIMENTS`. The distilled student of seed k learns from
+Configs: `mmzoo.models.distillation.presets.DISTILLATION_EXPERIMENTS`. The distilled student of seed k learns from
 the teacher of seed k. Runs resume where they stopped and are skipped once finished. The table,
 per model: test accuracy (and compositional, for Shapes) per seed, mean and standard deviation;
 parameters; forward FLOPs on one test example; SavedModel latency p50/p99 at batch 1 and 32
@@ -52,15 +52,16 @@ def summary(per_seed):
 def cost(task_name, config, run_dirs, requests):
     """Parameters and FLOPs of each kind's seed-0 model, and the latency of their SavedModels."""
     from mmzoo.evaluation.cost import inference_flops, serving_latency
+    from mmzoo import registry, saving
     from mmzoo.export import serving
-    from mmzoo.training import tasks
+    from mmzoo.models.task import shipped_model
 
-    task = tasks.get_task(task_name)
+    task = registry.get_task(task_name)
     test_features, _ = next(iter(task.dataset("test", 32, shuffle=False, **config.data_args)))
     figures, folders = {}, {}
     with tempfile.TemporaryDirectory(prefix="mmzoo-distillation-") as scratch:
         for kind, run_dir in run_dirs.items():
-            model = task.exported_model(serving.load_keras_model(Path(run_dir) / "model.keras"))
+            model = shipped_model(saving.load_keras_model(Path(run_dir) / "model.keras"))
             inputs = [tensor.name for tensor in model.inputs]
             one_example = {name: value[:1] for name, value in test_features.items() if name in inputs}
             figures[kind] = {"parameters": int(model.count_params()),
@@ -73,7 +74,7 @@ def cost(task_name, config, run_dirs, requests):
 
 
 def experiment(task_name, seeds, runs, requests):
-    from mmzoo.presets import DISTILLATION_EXPERIMENTS, distilled_config
+    from mmzoo.models.distillation.presets import DISTILLATION_EXPERIMENTS, distilled_config
 
     setup = DISTILLATION_EXPERIMENTS[task_name]
     runs = runs / task_name
@@ -102,7 +103,7 @@ def experiment(task_name, seeds, runs, requests):
 
 def sweep(task_name, runs):
     """Seed 0's distilled student at other temperatures (the experiment's alpha) and alphas (its T)."""
-    from mmzoo.presets import DISTILLATION_EXPERIMENTS, distilled_config
+    from mmzoo.models.distillation.presets import DISTILLATION_EXPERIMENTS, distilled_config
 
     setup = DISTILLATION_EXPERIMENTS[task_name]
     teacher = runs / task_name / "teacher_seed0" / "model.keras"
@@ -129,7 +130,8 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from mmzoo.export.runs import export_run
-    from mmzoo.presets import DISTILLATION_EXPERIMENTS, SAVED_MODELS
+    from mmzoo.models.distillation.presets import DISTILLATION_EXPERIMENTS
+    from mmzoo.presets import SAVED_MODELS
 
     for task_name in args.tasks:
         table = experiment(task_name, args.seeds, args.runs, args.requests)

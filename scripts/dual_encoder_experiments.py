@@ -5,7 +5,7 @@ fusion classifier for image-text matching from its towers and from scratch, with
     python scripts/dual_encoder_experiments.py [--runs runs/dual_encoder] [--fractions 0.01 0.1 1]
         [--seeds 0] [--export]
 
-Configs: `mmzoo.presets.DUAL_ENCODER_PRESETS["dual_encoder_shapes"]`, `FINE_TUNED_CLASSIFIER`
+Configs: `mmzoo.models.dual_encoder.presets.PRESETS["dual_encoder_shapes"]`, `FINE_TUNED_CLASSIFIER`
 and `FINE_TUNING_EPOCHS`. Runs resume where they stopped and are skipped once finished. The
 results (retrieval recall@1/5/10 both ways on `test` and `compositional`, zero-shot attribute
 accuracy, the fine-tuning curve) go to `benchmarks/results/dual_encoder.json`; with `--export`
@@ -35,7 +35,7 @@ def run_once(config, run_dir):
 def fine_tuning(runs, encoders_path, fractions, seeds):
     """Test accuracy of the matching classifier per label fraction, from scratch and from the
     pretrained towers (mean over seeds, and each seed's)."""
-    from mmzoo.presets import FINE_TUNED_CLASSIFIER, FINE_TUNING_EPOCHS
+    from mmzoo.models.dual_encoder.presets import FINE_TUNED_CLASSIFIER, FINE_TUNING_EPOCHS
 
     curve = []
     for fraction in fractions:
@@ -71,7 +71,9 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from mmzoo.export.runs import export_run
-    from mmzoo.presets import DUAL_ENCODER_PRESETS, FINE_TUNING_EPOCHS, SAVED_MODELS
+    from mmzoo.models.dual_encoder.presets import FINE_TUNING_EPOCHS
+    from mmzoo.models.dual_encoder.presets import PRESETS as DUAL_ENCODER_PRESETS
+    from mmzoo.presets import SAVED_MODELS
 
     unknown = set(args.fractions) - set(FINE_TUNING_EPOCHS)
     if unknown:

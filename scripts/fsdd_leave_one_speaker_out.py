@@ -27,11 +27,11 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from mmzoo.data import readers
-    from mmzoo.presets import PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
+    from mmzoo.registry import PRESETS
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
-    preset = PRESET_CONFIGS["speech_fsdd"]
+    preset = PRESETS["speech_fsdd"]
     fsdd_dir = preset.data_args["fsdd_dir"]
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
     results = {"preset": "speech_fsdd", "model_args": preset.model_args, "epochs": preset.epochs,

@@ -46,11 +46,11 @@ def main():
                         / "fusion_ablations.json")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from mmzoo.presets import PRESET_CONFIGS
-    from mmzoo.training.config import TrainConfig
+    from mmzoo.registry import PRESETS
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
-    preset = PRESET_CONFIGS[args.preset]
+    preset = PRESETS[args.preset]
     variants = args.variants or list(VARIANTS[args.preset])
     unknown = sorted(set(variants) - set(VARIANTS[args.preset]))
     if unknown:

@@ -13,7 +13,7 @@ family on the CPU and the GPU from `benchmarks/results/accelerator.json`.
 import json
 from pathlib import Path
 
-from mmzoo import presets
+from mmzoo import presets, registry
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 ABLATIONS = RESULTS / "fusion_ablations.json"
@@ -161,7 +161,7 @@ def text_to_image_table():
 def distillation_table():
     """Teacher, student from scratch and distilled student per task (means of the seeds), from
     the table `scripts/distillation_experiments.py` wrote beside each prebuilt student."""
-    students = [name for name in presets.list_presets() if presets.PRESET_CONFIGS[name].model == "distiller"]
+    students = [name for name in presets.list_presets() if registry.PRESETS[name].model == "distiller"]
     if not students:
         return
     print("| task | model | test accuracy (mean ± std, 3 seeds) | compositional | parameters | MFLOPs | "
@@ -169,7 +169,7 @@ def distillation_table():
     print("|---|---|---|---|---|---|---|")
     for name in students:
         table = json.loads((presets.preset_dir(name) / "distillation.json").read_text())
-        task = presets.PRESET_CONFIGS[name].task
+        task = registry.PRESETS[name].task
         for kind in ("teacher", "scratch_student", "distilled_student"):
             row, accuracy = table[kind], table[kind]["accuracy"]
             compositional = f"{accuracy['compositional']['mean']:.4f}" if "compositional" in accuracy else "-"
@@ -180,7 +180,7 @@ def distillation_table():
 
 
 def dual_encoder_table():
-    names = [name for name in presets.list_presets() if presets.PRESET_CONFIGS[name].model == "dual_encoder"]
+    names = [name for name in presets.list_presets() if registry.PRESETS[name].model == "dual_encoder"]
     for name in names:
         experiments = json.loads((presets.preset_dir(name) / "experiments.json").read_text())
         encoder = experiments["dual_encoder"]

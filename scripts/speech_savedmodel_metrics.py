@@ -30,7 +30,7 @@ def main():
     from mmzoo import presets
     from mmzoo.data import preprocessing
     from mmzoo.evaluation.speech import transcription_metrics
-    from mmzoo.training import tasks
+    from mmzoo import registry
 
     def transcribe(signature, wavs):
         transcripts = []
@@ -46,12 +46,12 @@ def main():
     # The presets not measured this time keep their figures from the file.
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     for preset in args.presets:
-        config = presets.PRESET_CONFIGS[preset]
+        config = registry.PRESETS[preset]
         signatures = presets.load_serving(preset).signatures
         results[preset] = {"version": presets.serving_dir(preset).name}
         for split in SPLITS[preset]:
             waveforms, references = [], []
-            for features, transcripts in tasks.get_task(config.task).view(split, batch_size=256, shuffle=False,
+            for features, transcripts in registry.get_task(config.task).view(split, batch_size=256, shuffle=False,
                                                                            **config.data_args):
                 waveforms += [a[:n] for a, n in zip(features["audio"].numpy(), features["audio_length"].numpy())]
                 references += [t.decode() for t in transcripts.numpy()]

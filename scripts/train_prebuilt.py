@@ -17,10 +17,10 @@ def main():
     parser.add_argument("--runs", type=Path, default=Path("runs"))
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from mmzoo.presets import PRESET_CONFIGS
+    from mmzoo.registry import PRESETS
     from mmzoo.training.trainer import train
 
-    metrics = train(PRESET_CONFIGS[args.preset], args.runs / args.preset, verbose=2)
+    metrics = train(PRESETS[args.preset], args.runs / args.preset, verbose=2)
     print(json.dumps({split: {k: v for k, v in m.items() if k not in ("confusion_matrix", "samples")}
                       for split, m in metrics["splits"].items()}, indent=2))
 

@@ -37,9 +37,9 @@ def fsdd_recordings():
 
 
 def records_of(split, kind="scenes", size="tiny"):
-    from mmzoo.data import tasks
+    from mmzoo.data import views
 
-    return list(tasks.shapes_world_records(split, kind, size).as_numpy_iterator())
+    return list(views.shapes_world_records(split, kind, size).as_numpy_iterator())
 
 
 def decoded(record):

@@ -17,28 +17,19 @@ def main():
     import numpy as np
     import tensorflow as tf
 
-    from mmzoo.training import tasks
-    from mmzoo.training.config import TrainConfig
-    from mmzoo.training.trainer import register_builder, train
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
+    from mmzoo.models.family import Family
+    from mmzoo.models.task import Task
+    from mmzoo.training.trainer import train
 
-    class LinearRegressionTask:
-        name, splits = "toy_linear_regression", ("train", "validation", "test")
+    def linear_data(split, batch_size, shuffle=None, drop_remainder=False):
+        rng = np.random.default_rng(["train", "validation", "test"].index(split))
+        x = rng.normal(size=(64, 4)).astype("float32")
+        y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32") + 0.1
+        return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(batch_size, drop_remainder=drop_remainder)
 
-        def compile_arguments(self, model):
-            return {}  # the model's train_step computes its own loss
-
-        def count(self, split):
-            return 64
-
-        def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None):
-            rng = np.random.default_rng(["train", "validation", "test"].index(split))
-            x = rng.normal(size=(64, 4)).astype("float32")
-            y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32") + 0.1
-            return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(batch_size, drop_remainder=drop_remainder)
-
-        def builder_arguments(self, model_args, data_args):
-            return {}
-
+    class LinearRegressionTask(Task):  # the model's train_step computes its own loss
         def evaluate(self, model, split, batch_size):
             errors = [np.mean((model.predict(x, verbose=0) - y.numpy()) ** 2)
                       for x, y in self.dataset(split, batch_size, shuffle=False)]
@@ -78,8 +69,10 @@ def main():
         def get_config(self):
             return {"unscaled_loss": self.unscaled_loss, "name": self.name}
 
-    tasks.register_task(LinearRegressionTask())
-    register_builder("custom_step_regressor", CustomStepRegressor)
+    task = LinearRegressionTask(name="toy_linear_regression", description="x -> a linear function of x",
+                                view=linear_data, count=lambda split: 64)
+    registry.register_family(Family(name="custom_step_regressor", model="custom_step_regressor",
+                                    builder=CustomStepRegressor, tasks=(task,), presets={}))
     config = TrainConfig(model="custom_step_regressor", task="toy_linear_regression", epochs=2, batch_size=16 //
                          args.logical_cpus, optimizer="sgd", learning_rate=0.05, schedule="constant", clip_norm=None,
                          model_args={"unscaled_loss": args.unscaled_loss}, monitor="val_loss", strategy="mirrored")

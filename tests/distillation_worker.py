@@ -17,34 +17,25 @@ def main():
     import numpy as np
     import tensorflow as tf
 
-    from mmzoo.models import distillation
-    from mmzoo.training import tasks
-    from mmzoo.training.config import TrainConfig
-    from mmzoo.training.trainer import register_builder, train
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
+    from mmzoo.models.distillation import model as distillation
+    from mmzoo.models.family import Family
+    from mmzoo.models.task import Task, shipped_model
+    from mmzoo.training.trainer import train
 
-    class ToyClassificationTask:
-        name, splits = "toy_classification", ("train", "validation", "test")
+    def toy_classification(split, batch_size, shuffle=None, drop_remainder=False):
+        rng = np.random.default_rng(["train", "validation", "test"].index(split))
+        x = rng.normal(size=(64, 4)).astype("float32")
+        y = np.argmax(x @ np.array([[1.0, -1.0, 0.0], [0.5, 1.0, -1.0], [0.0, 0.3, 1.0], [-1.0, 0.0, 0.5]]), -1)
+        return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(batch_size, drop_remainder=drop_remainder)
 
+    class ToyClassificationTask(Task):
         def compile_arguments(self, model):
             return {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
 
-        def count(self, split):
-            return 64
-
-        def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None):
-            rng = np.random.default_rng(["train", "validation", "test"].index(split))
-            x = rng.normal(size=(64, 4)).astype("float32")
-            y = np.argmax(x @ np.array([[1.0, -1.0, 0.0], [0.5, 1.0, -1.0], [0.0, 0.3, 1.0], [-1.0, 0.0, 0.5]]), -1)
-            return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(batch_size, drop_remainder=drop_remainder)
-
-        def builder_arguments(self, model_args, data_args):
-            return {}
-
-        def exported_model(self, model):
-            return distillation.student_of(model)
-
         def evaluate(self, model, split, batch_size):
-            student = self.exported_model(model)
+            student = shipped_model(model)
             right = [np.mean(np.argmax(student.predict(x, verbose=0), -1) == y.numpy())
                      for x, y in self.dataset(split, batch_size)]
             return {"accuracy": float(np.mean(right))}
@@ -60,12 +51,15 @@ def main():
     classifier(32, 1, "teacher", dropout=0.5).save(teacher_path)
 
     def keras_distiller(teacher, temperature, alpha):
-        return keras.distillation.Distiller(distillation.load_teacher(teacher), classifier(8, 2, "student"),
+        return keras.distillation.Distiller(teacher, classifier(8, 2, "student"),
                                             distillation.SoftTargets(temperature), student_loss_weight=alpha)
 
-    tasks.register_task(ToyClassificationTask())
-    register_builder("toy_student", lambda: classifier(8, 2, "student"))
-    register_builder("keras_distiller", keras_distiller)
+    task = ToyClassificationTask(name="toy_classification", description="x -> one of three classes",
+                                 view=toy_classification, count=lambda split: 64)
+    registry.register_family(Family(name="toy_student", model="toy_student", tasks=(task,), presets={},
+                                    builder=lambda: classifier(8, 2, "student")))
+    registry.register_family(Family(name="keras_distiller", model="keras_distiller", builder=keras_distiller,
+                                    tasks=None, presets={}, trained_model_args=("teacher",)))
     config = TrainConfig(
         model="keras_distiller" if args.keras_distiller else "distiller", task="toy_classification", epochs=2,
         batch_size=16 // args.logical_cpus, optimizer="sgd", learning_rate=0.1, schedule="constant",

@@ -17,41 +17,28 @@ def main():
     import numpy as np
     import tensorflow as tf
 
-    from mmzoo.models.dual_encoder import DualEncoder
-    from mmzoo.training import tasks
-    from mmzoo.training.config import TrainConfig
-    from mmzoo.training.trainer import register_builder, train
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
+    from mmzoo.models.dual_encoder.model import DualEncoder
+    from mmzoo.models.family import Family
+    from mmzoo.models.task import Task
+    from mmzoo.training.trainer import train
 
     @keras.saving.register_keras_serializable(package="tests")
     class LocalNegatives(DualEncoder):
         def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
             return super().compute_loss(x, y, y_pred, sample_weight, training=False)  # no gathering
 
-    class ToyPairsTask:
+    def toy_pairs(split, batch_size, shuffle=None, drop_remainder=False):
         """Pairs of 4-d "images" and "texts" that are noisy linear views of one 3-d scene;
         the ids repeat (as one-object captions do)."""
-        name, splits = "toy_pairs", ("train", "validation", "test")
-
-        def compile_arguments(self, model):
-            return {}
-
-        def count(self, split):
-            return 64
-
-        def dataset(self, split, batch_size, shuffle=None, drop_remainder=False, inputs=None):
-            rng = np.random.default_rng(["train", "validation", "test"].index(split))
-            scenes = rng.normal(size=(64, 3)).astype("float32")
-            images = scenes @ rng.normal(size=(3, 4)).astype("float32")
-            texts = scenes @ rng.normal(size=(3, 4)).astype("float32")
-            ids = np.arange(64) % 48
-            return tf.data.Dataset.from_tensor_slices(({"image": images, "text": texts}, ids)).batch(
-                batch_size, drop_remainder=drop_remainder)
-
-        def builder_arguments(self, model_args, data_args):
-            return {}
-
-        def evaluate(self, model, split, batch_size):
-            return {}
+        rng = np.random.default_rng(["train", "validation", "test"].index(split))
+        scenes = rng.normal(size=(64, 3)).astype("float32")
+        images = scenes @ rng.normal(size=(3, 4)).astype("float32")
+        texts = scenes @ rng.normal(size=(3, 4)).astype("float32")
+        ids = np.arange(64) % 48
+        return tf.data.Dataset.from_tensor_slices(({"image": images, "text": texts}, ids)).batch(
+            batch_size, drop_remainder=drop_remainder)
 
     def tower(name, seed):
         keras.utils.set_random_seed(seed)
@@ -63,8 +50,9 @@ def main():
         model_class = LocalNegatives if args.local_negatives else DualEncoder
         return model_class(tower("image", 1), tower("text", 2), initial_temperature=0.5)
 
-    tasks.register_task(ToyPairsTask())
-    register_builder("toy_dual_encoder", toy_dual_encoder)
+    task = Task(name="toy_pairs", description="toy image and text pairs", view=toy_pairs, count=lambda split: 64)
+    registry.register_family(Family(name="toy_dual_encoder", model="toy_dual_encoder", builder=toy_dual_encoder,
+                                    tasks=(task,), presets={}))
     config = TrainConfig(model="toy_dual_encoder", task="toy_pairs", epochs=2, batch_size=16 // args.logical_cpus,
                          optimizer="sgd", learning_rate=0.5, schedule="constant", clip_norm=None, monitor=None,
                          strategy="mirrored", evaluate_splits=())

@@ -10,8 +10,9 @@ import pytest
 import tensorflow as tf
 
 from mmzoo.evaluation.cost import accelerator_report
-from mmzoo.training import tasks, trainer
-from mmzoo.training.config import TrainConfig
+from mmzoo import registry
+from mmzoo.training import trainer
+from mmzoo.config import TrainConfig
 from mmzoo.training.trainer import build_model, input_names, make_optimizer, padded_to_buckets
 
 # The custom train steps (GAN, distiller, dual encoder), and models whose losses read softmax or
@@ -41,7 +42,7 @@ def _config(case):
 def _compiled(config, policy):
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(0)
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
     model = build_model(config, task)
     model.compile(optimizer=make_optimizer(config, 10), **task.compile_arguments(model))
     data = task.dataset("train", config.batch_size, shuffle=False, drop_remainder=True, inputs=input_names(model),

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.data import build, records, tasks
+from mmzoo.data import build, records, views
 from mmzoo.data.readers import DIGIT_WORDS
 
 
 def _records(split, fsdd_dir=None):
-    return list(tasks.avdigits_records(split, fsdd_dir).as_numpy_iterator())
+    return list(views.avdigits_records(split, fsdd_dir).as_numpy_iterator())
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_images_are_the_upsampled_digits():
 
 
 def test_classification_view(espeak_avdigits):
-    features, labels = next(iter(tasks.avdigits_classification("test", batch_size=16)))
+    features, labels = next(iter(views.avdigits_classification("test", batch_size=16)))
     assert features["image"].shape == (16, 32, 32, 1) and features["image"].dtype == tf.float32
     assert features["audio"].shape[0] == 16 and labels.dtype == tf.int32
     assert records.read_manifest(espeak_avdigits)["source"] == "espeak"

@@ -10,7 +10,7 @@ from PIL import Image
 
 from mmzoo.evaluation import independent_renderer
 from mmzoo.export.runs import export_run
-from mmzoo.training.config import TrainConfig
+from mmzoo.config import TrainConfig
 from mmzoo.training.trainer import train
 
 SPLITS = {"train": 8, "validation": 3, "test": 3}

@@ -6,7 +6,8 @@ import numpy as np
 import tensorflow as tf
 
 from mmzoo.data import preprocessing
-from mmzoo.models import captioner, teacher_forcing
+from mmzoo.models import teacher_forcing
+from mmzoo.models.captioner import model as captioner
 
 CAPTIONS = ["a small red circle", "a large blue square left of a small red circle"]
 
@@ -53,7 +54,7 @@ def test_vgg16_encoder_loads_weights_from_a_local_file(tmp_path):
 
 
 def test_independent_references_agree_with_the_data_set(mmzoo_home):
-    from mmzoo.data import tasks as views
+    from mmzoo.data import views
     from mmzoo.evaluation import independent_renderer
 
     records = views.shapes_world_records("validation", "scenes", "tiny").take(20)

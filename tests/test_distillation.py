@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmzoo import registry, saving
+from mmzoo.config import TrainConfig
 from mmzoo.errors import InvalidInputError
-from mmzoo.models import distillation
-from mmzoo.training import tasks
-from mmzoo.training.config import TrainConfig
+from mmzoo.models.distillation import model as distillation
 from mmzoo.training.trainer import build_model, train
 from tests.replica_worker import run_worker
 
@@ -38,12 +38,11 @@ def _tiny_teacher(path, mmzoo_home):
     """An untrained AV-Digits classifier with batch norm and dropout: what could change, would."""
     config = TrainConfig(model="fusion_classifier", task="avdigits", model_args={"fusion": "concat", "width": 16})
     keras.utils.set_random_seed(3)
-    build_model(config, tasks.get_task("avdigits")).save(path)
+    build_model(config, registry.get_task("avdigits")).save(path)
     return path
 
 
 def test_distillation_trains_the_student_and_leaves_the_teacher_as_it_was(tmp_path, mmzoo_home):
-    from mmzoo.export import serving
     from mmzoo.export.runs import export_run
 
     teacher_path = _tiny_teacher(tmp_path / "teacher.keras", mmzoo_home)
@@ -53,11 +52,11 @@ def test_distillation_trains_the_student_and_leaves_the_teacher_as_it_was(tmp_pa
                                                                     "image_filters": 4, "recurrent_layers": 0},
                                                    "temperature": 3.0, "alpha": 0.4})
     keras.utils.set_random_seed(config.seed)
-    initial_student = build_model(config, tasks.get_task("avdigits")).student.get_weights()
+    initial_student = build_model(config, registry.get_task("avdigits")).student.get_weights()
     metrics = train(config, tmp_path / "run", verbose=0)
 
-    distiller = serving.load_keras_model(tmp_path / "run" / "model.keras")
-    teacher = serving.load_keras_model(teacher_path)
+    distiller = saving.load_keras_model(tmp_path / "run" / "model.keras")
+    teacher = saving.load_keras_model(teacher_path)
     assert isinstance(distiller, distillation.ZooDistiller) and not distiller.teacher.trainable
     for before, after in zip(teacher.weights, distiller.teacher.weights, strict=True):  # batch-norm statistics too
         np.testing.assert_array_equal(before.numpy(), after.numpy(), err_msg=before.path)
@@ -67,7 +66,7 @@ def test_distillation_trains_the_student_and_leaves_the_teacher_as_it_was(tmp_pa
     assert 0.0 <= metrics["splits"]["test"]["accuracy"] <= 1.0
 
     exported = export_run(tmp_path / "run", tmp_path / "export", "student")
-    shipped = serving.load_keras_model(exported.parent / "model.keras")
+    shipped = saving.load_keras_model(exported.parent / "model.keras")
     assert not isinstance(shipped, keras.distillation.Distiller)  # a plain functional model: the student
     assert shipped.count_params() == distiller.student.count_params()
     outputs = tf.saved_model.load(str(exported)).signatures["serving_default"].structured_outputs
@@ -75,21 +74,23 @@ def test_distillation_trains_the_student_and_leaves_the_teacher_as_it_was(tmp_pa
 
 
 def test_a_distiller_names_what_is_wrong(tmp_path, mmzoo_home):
-    arguments = {"student_model": "fusion_classifier", "modalities": ("image", "audio"), "num_classes": 10,
-                 "image_shape": (32, 32, 1)}
     config = TrainConfig(model="distiller", task="avdigits")
+    task = registry.get_task("avdigits")
+
+    def build(**model_args):
+        return build_model(TrainConfig(**{**config.to_dict(), "model_args": model_args}), task)
+
     with pytest.raises(InvalidInputError, match="teacher: .*missing.keras: no such .keras file"):
-        build_model(TrainConfig(**{**config.to_dict(), "model_args": {"teacher": str(tmp_path / "missing.keras"),
-                                                                       "student_model": "fusion_classifier"}}),
-                    tasks.get_task("avdigits"))
+        build(teacher=str(tmp_path / "missing.keras"), student_model="fusion_classifier")
     with pytest.raises(InvalidInputError, match="teacher: 'no_such_preset' is neither"):
-        distillation.distiller("no_such_preset", builders={"fusion_classifier": None}, **arguments)
+        build(teacher="no_such_preset", student_model="fusion_classifier")
+    teacher = str(_tiny_teacher(tmp_path / "teacher.keras", mmzoo_home))
+    with pytest.raises(InvalidInputError, match="student_model: model: 'transformer' is not one of"):
+        build(teacher=teacher, student_model="transformer")
     with pytest.raises(InvalidInputError, match="alpha: .* got 1.5"):
-        distillation.distiller("fusion_avdigits", alpha=1.5, builders={}, **arguments)
+        build(teacher=teacher, student_model="fusion_classifier", student_args={"width": 8}, alpha=1.5)
     with pytest.raises(InvalidInputError, match="temperature: must be positive"):
-        distillation.distiller("fusion_avdigits", temperature=0, builders={}, **arguments)
-    with pytest.raises(InvalidInputError, match="student_model: 'transformer' is not one of"):
-        distillation.distiller("fusion_avdigits", builders={}, **{**arguments, "student_model": "transformer"})
+        build(teacher=teacher, student_model="fusion_classifier", student_args={"width": 8}, temperature=0)
 
 
 def _distillation_run(run_dir, logical_cpus, *flags):

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.data import tasks as views
+from mmzoo import registry
+from mmzoo.config import TrainConfig
+from mmzoo.data import preprocessing, views
 from mmzoo.errors import InvalidInputError
 from mmzoo.evaluation import retrieval
 from mmzoo.export import serving
-from mmzoo.models import dual_encoder
-from mmzoo.training import tasks
-from mmzoo.training.config import TrainConfig
+from mmzoo.models.dual_encoder import model as dual_encoder
 from mmzoo.training.trainer import build_model
 from tests.fresh_process import reuse_encoders_in_fresh_process
 from tests.replica_worker import ROOT, run_worker
@@ -101,7 +101,7 @@ def test_zero_shot_prompts_cover_the_other_attributes():
 def tiny_dual_encoder(tiny_shapes, tmp_path_factory):
     config = TrainConfig(model="dual_encoder", task="shapes_image_text_retrieval", data_args=TINY,
                          model_args={"width": 16, "projection_dim": 8, "image_filters": 8})
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
     keras.utils.set_random_seed(0)
     model = build_model(config, task)
     model.compile(optimizer="adam")
@@ -125,7 +125,7 @@ def _fusion(width=16, image_filters=8, initial_encoders=None, data_args=TINY):
     config = TrainConfig(model="fusion_classifier", task="shapes_image_text_matching", data_args=data_args,
                          model_args={"fusion": "concat", "interaction": True, "width": width,
                                      "image_filters": image_filters, "initial_encoders": initial_encoders})
-    return build_model(config, tasks.get_task(config.task))
+    return build_model(config, registry.get_task(config.task))
 
 
 def test_a_fusion_classifier_starts_from_the_dual_encoders_towers(tiny_dual_encoder):
@@ -147,7 +147,7 @@ def test_a_fusion_classifier_starts_from_the_dual_encoders_towers(tiny_dual_enco
 
 
 def test_a_label_fraction_keeps_the_first_scenes_of_train_only(tiny_shapes):
-    task = tasks.get_task("shapes_image_text_matching")
+    task = registry.get_task("shapes_image_text_matching")
     scenes = views.labelled_scenes("train", size="tiny")
     assert task.count("train", label_fraction=0.25, **TINY) == 2 * round(scenes / 4)
     assert task.count("test", label_fraction=0.25, **TINY) == task.count("test", **TINY)
@@ -162,7 +162,7 @@ def test_the_exported_encoders_load_with_hub_and_as_a_keras_layer_in_a_fresh_pro
     exported = serving.export_saved_model(model, tmp_path, "dual_encoder", signatures=task.serving_signatures(model))
     features, _ = next(iter(task.dataset("test", 3, shuffle=False, **TINY)))
     texts = [t.decode() for t in features["text"].numpy()]
-    pngs = serving.encode_pngs(features["image"]).numpy()
+    pngs = preprocessing.encode_pngs(features["image"]).numpy()
     fresh = reuse_encoders_in_fresh_process(exported, texts, pngs, tmp_path)
     assert "mmzoo" not in fresh["modules"]
     decoded = tf.stack([tf.io.decode_png(p) for p in pngs])
@@ -190,7 +190,7 @@ def test_search_ranks_a_folder_of_images_and_names_what_is_wrong(tiny_dual_encod
     features, _ = next(iter(task.dataset("test", 4, shuffle=False, **TINY)))
     folder = tmp_path / "images"
     folder.mkdir()
-    for number, png in enumerate(serving.encode_pngs(features["image"]).numpy()):
+    for number, png in enumerate(preprocessing.encode_pngs(features["image"]).numpy()):
         (folder / f"scene{number}.png").write_bytes(png)
     (folder / "notes.txt").write_text("not an image: skipped by its suffix")
     query = features["text"].numpy()[0].decode()

@@ -5,10 +5,12 @@ import pytest
 import tensorflow as tf
 
 from mmzoo.data.preprocessing import LogMelSpectrogram, StrictTextVectorization
-from mmzoo.models import layers
-from mmzoo.models.dual_encoder import LogitScale
-from mmzoo.models.speech import CharacterTokens, CTCOutput
+from mmzoo.layers import audio, image
+from mmzoo.models.dual_encoder.layers import LogitScale
+from mmzoo.models.fusion import layers as fusion
+from mmzoo.models.speech.layers import CharacterTokens, CTCOutput
 from mmzoo.models.teacher_forcing import ShiftRight
+from mmzoo.models.text_to_image import layers as text_to_image
 from tests.layer_harness import run_layer_test
 
 RANDOM = np.random.default_rng(0)
@@ -19,25 +21,25 @@ def floats(*shape, low=-1.0, high=1.0):
 
 
 LAYERS = {
-    "PositionEmbedding": (layers.PositionEmbedding, {}, floats(2, 5, 4), True),
-    "VGG16Preprocess": (layers.VGG16Preprocess, {}, floats(2, 8, 8, 3, low=0.0), False),
-    "LengthMask": (layers.LengthMask, {"samples_per_frame": 160}, [floats(2, 6, 4), np.array([800, 300], "int32")],
+    "PositionEmbedding": (image.PositionEmbedding, {}, floats(2, 5, 4), True),
+    "VGG16Preprocess": (image.VGG16Preprocess, {}, floats(2, 8, 8, 3, low=0.0), False),
+    "LengthMask": (audio.LengthMask, {"samples_per_frame": 160}, [floats(2, 6, 4), np.array([800, 300], "int32")],
                    False),
-    "ZeroPastLength": (layers.ZeroPastLength, {"samples_per_frame": 160},
+    "ZeroPastLength": (audio.ZeroPastLength, {"samples_per_frame": 160},
                        [floats(2, 6, 4), np.array([800, 300], "int32")], False),
-    "ModalityAttention": (layers.ModalityAttention, {"units": 8}, [floats(2, 6), floats(2, 6)], True),
-    "FeatureModulation": (layers.FeatureModulation, {}, [floats(2, 5, 6), floats(2, 6), floats(2, 6)], False),
-    "SpecAugment": (layers.SpecAugment, {"seed": 1}, floats(2, 30, 64), False),
-    "TelephoneBand": (layers.TelephoneBand, {"seed": 1}, floats(2, 1600), False),
-    "ModalityDropout": (layers.ModalityDropout, {"rate": 0.3, "seed": 1}, [floats(2, 4), floats(2, 4)], False),
-    "PhraseGrounding": (layers.PhraseGrounding, {"heads": 2, "key_dim": 4, "grid_shape": (2, 2)},
+    "ModalityAttention": (fusion.ModalityAttention, {"units": 8}, [floats(2, 6), floats(2, 6)], True),
+    "FeatureModulation": (fusion.FeatureModulation, {}, [floats(2, 5, 6), floats(2, 6), floats(2, 6)], False),
+    "SpecAugment": (audio.SpecAugment, {"seed": 1}, floats(2, 30, 64), False),
+    "TelephoneBand": (audio.TelephoneBand, {"seed": 1}, floats(2, 1600), False),
+    "ModalityDropout": (fusion.ModalityDropout, {"rate": 0.3, "seed": 1}, [floats(2, 4), floats(2, 4)], False),
+    "PhraseGrounding": (fusion.PhraseGrounding, {"heads": 2, "key_dim": 4, "grid_shape": (2, 2)},
                         [floats(2, 5, 6), floats(2, 4, 6)], True),
-    "SeededNoise": (layers.SeededNoise, {"dim": 3}, np.array([7, 8], "int64"), False),
-    "PlaceAtCentre": (layers.PlaceAtCentre, {"slot": 1},
+    "SeededNoise": (text_to_image.SeededNoise, {"dim": 3}, np.array([7, 8], "int64"), False),
+    "PlaceAtCentre": (text_to_image.PlaceAtCentre, {"slot": 1},
                       [floats(2, 8, 8, 4, low=0.0), np.array([[0.4, 0.5, 0.2, -0.1, 1.0]] * 2, "float32")], False),
-    "AlphaComposite": (layers.AlphaComposite, {}, [floats(2, 3, low=0.0), floats(2, 8, 8, 4, low=0.0),
+    "AlphaComposite": (text_to_image.AlphaComposite, {}, [floats(2, 3, low=0.0), floats(2, 8, 8, 4, low=0.0),
                                                    floats(2, 8, 8, 4, low=0.0)], False),
-    "SlotAttentionPooling": (layers.SlotAttentionPooling, {"slots": 2}, floats(2, 5, 6), True),
+    "SlotAttentionPooling": (text_to_image.SlotAttentionPooling, {"slots": 2}, floats(2, 5, 6), True),
     "LogitScale": (LogitScale, {}, floats(2, 4), True),
     "CTCOutput": (CTCOutput, {"characters": ["a", "b"]}, floats(2, 5, 3), False),
     "CharacterTokens": (CharacterTokens, {"characters": ["a", "b", " "]}, np.array([b"ab", b"ba a"]), False),
@@ -58,9 +60,9 @@ def test_layer(name, tmp_path):
 def test_every_registered_layer_is_in_the_harness():
     import keras
 
-    import mmzoo.models.captioner  # noqa: F401 - registers the remaining classes
-    import mmzoo.models.conditional_gan  # noqa: F401
-    import mmzoo.models.distillation  # noqa: F401
+    from mmzoo import registry
+
+    registry.import_builders()  # registers every family's classes
 
     registered = {name.split(">")[1] for name, obj in keras.saving.get_custom_objects().items()
                   if name.startswith("mmzoo>") and isinstance(obj, type) and issubclass(obj, keras.layers.Layer)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmzoo.layers.audio import SpecAugment
 from mmzoo.models import encoders
-from mmzoo.models.fusion import fusion_classifier
-from mmzoo.models.layers import ModalityDropout, PhraseGrounding, SpecAugment
+from mmzoo.models.fusion.layers import ModalityDropout, PhraseGrounding
+from mmzoo.models.fusion.model import fusion_classifier
 
 
 def test_spec_augment_masks_bands_and_spans_in_training_only():

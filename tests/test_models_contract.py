@@ -12,33 +12,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmzoo import registry, saving
+from mmzoo.config import TrainConfig
 from mmzoo.export import serving
+from mmzoo.models.task import shipped_model
+from mmzoo.training.trainer import build_model
 from tests.fresh_process import serve_in_fresh_process
-from mmzoo.training import tasks
-from mmzoo.training.config import TrainConfig
-from mmzoo.training.trainer import build_model, shipped_model
 
-FUSION_CASES = [
-    ("shapes_image_text_matching", {"fusion": "film"}),
-    ("shapes_image_text_matching", {"fusion": "concat", "interaction": True}),
-    ("shapes_image_text_matching", {"fusion": "grounding"}),
-    ("shapes_text_audio_matching", {"fusion": "attention"}),
-    ("shapes_text_audio_matching", {"fusion": "film"}),
-    ("avdigits", {"fusion": "late"}),
-    ("avdigits", {"fusion": "attention", "augment": True, "modality_dropout": 0.3}),
-    ("shapes_image_text_matching", {"modalities": ["image"]}),
-]
-CASES = [("fusion_classifier", task, args) for task, args in FUSION_CASES] + [
-    ("vgg_lstm_captioner", "shapes_captioning", {"attention": True}),
-    ("vgg_lstm_captioner", "shapes_captioning", {"attention": False}),
-    ("speech_lstm", "shapes_speech_recognition", {"layers": 1}),
-    ("speech_lstm", "shapes_speech_recognition", {"layers": 1, "decoder": "attention"}),
-    ("shapes_judge", "shapes_scene_attributes", {"filters": 8}),
-    ("text_to_image_generator", "shapes_text_to_image", {"mode": "reconstruction", "filters": 16}),
-    ("distiller", "avdigits", {"teacher": "fusion_avdigits", "student_model": "fusion_classifier",
-                               "student_args": {"fusion": "attention", "width": 16, "recurrent_layers": 0}}),
-    ("dual_encoder", "shapes_image_text_retrieval", {"projection_dim": 8, "image_filters": 8}),
-]
+# Every family's small configurations, from the registry.
+CASES = [(family.model, task, model_args) for family in registry.FAMILIES.values()
+         for task, model_args in family.small_configs]
 
 
 def _data_args(task_name):
@@ -46,7 +29,7 @@ def _data_args(task_name):
 
 
 def examples_from_test_split(task_name, inputs, count=3):
-    task = tasks.get_task(task_name)
+    task = registry.get_task(task_name)
     features, _ = next(iter(task.dataset("test", count, shuffle=False, inputs=inputs, **_data_args(task_name))))
     return {name: value for name, value in features.items() if name in inputs}
 
@@ -83,13 +66,11 @@ def _assert_same_outputs(served, expected):
 def trained(request, mmzoo_home, tmp_path_factory):
     model_name, task_name, model_args = request.param
     keras.utils.set_random_seed(0)  # the same weights whichever cases run before
-    width = {} if model_name == "distiller" else {"width": 32}  # a distiller's student has its own
-    config = TrainConfig(model=model_name, task=task_name, model_args={**model_args, **width},
-                         data_args=_data_args(task_name))
-    task = tasks.get_task(task_name)
+    config = TrainConfig(model=model_name, task=task_name, model_args=model_args, data_args=_data_args(task_name))
+    task = registry.get_task(task_name)
     trained_model = build_model(config, task)
     trained_model.compile(optimizer="adam", **task.compile_arguments(trained_model))
-    model = shipped_model(task, trained_model)  # a distiller ships its student
+    model = shipped_model(trained_model)  # a distiller ships its student
     inputs = [tensor.name for tensor in model.inputs]  # an ablation reads fewer inputs than its task has
     history = trained_model.fit(task.dataset("train", 8, inputs=inputs, **config.data_args).take(2), epochs=1,
                                 verbose=0)
@@ -144,9 +125,9 @@ def test_warmup_requests_and_model_card(trained):
     assert set(request.inputs) == set(trained["raw"])
     served = tf.saved_model.load(str(trained["exported"])).signatures["serving_default"]
     served(**{k: tf.make_ndarray(v) for k, v in request.inputs.items()})
-    card = json.loads((trained["exported"] / serving.CARD).read_text())
+    card = json.loads((trained["exported"] / saving.CARD).read_text())
     assert card["task"] == trained["task"].name and "saved_model.pb" in card["sha256"]
-    serving.verify_checksums(trained["exported"])
+    saving.verify_checksums(trained["exported"])
 
 
 def test_rest_json_request_maps_onto_the_signature(trained):

@@ -10,10 +10,9 @@ import pytest
 import tensorflow as tf
 
 import mmzoo
-from mmzoo import presets
+from mmzoo import presets, registry, saving
 from mmzoo.evaluation import independent_renderer
 from mmzoo.export import serving
-from mmzoo.training import tasks
 from tests.fresh_process import reuse_encoders_in_fresh_process, serve_in_fresh_process
 
 SHIPPED = mmzoo.list_presets()
@@ -29,7 +28,7 @@ SAME_TRANSCRIPT_8K_44K = 0.95
 @pytest.mark.parametrize("name", SHIPPED)
 def test_card_agrees_with_metrics_and_files_are_intact(name):
     directory = presets.serving_dir(name)
-    serving.verify_checksums(directory)
+    saving.verify_checksums(directory)
     card = presets.model_card(name)
     metrics = json.loads((presets.preset_dir(name) / "metrics.json").read_text())
     for split, figures in card["metrics"].items():
@@ -40,8 +39,8 @@ def test_card_agrees_with_metrics_and_files_are_intact(name):
 def _held_out_requests(name, model_inputs):
     """Raw requests and labels: independent-renderer scenes for image-text models, else the
     first examples of the task's test split (unseen voices or speakers)."""
-    config = presets.PRESET_CONFIGS[name]
-    task = tasks.get_task(config.task)
+    config = registry.PRESETS[name]
+    task = registry.get_task(config.task)
     if "image" in model_inputs and "text" in model_inputs:
         images, captions, labels = independent_renderer.matching_examples(INDEPENDENT_SCENES, seed=7)
         return {"image": [tf.io.encode_png(image).numpy() for image in images],
@@ -51,8 +50,8 @@ def _held_out_requests(name, model_inputs):
 
 
 CLASSIFIERS = [name for name in SHIPPED if "class_names" in presets.model_card(name)["task"]]
-RECOGNISERS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].model == "speech_lstm"]
-CAPTIONERS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].task == "shapes_captioning"]
+RECOGNISERS = [name for name in SHIPPED if registry.PRESETS[name].model == "speech_lstm"]
+CAPTIONERS = [name for name in SHIPPED if registry.PRESETS[name].task == "shapes_captioning"]
 
 
 @pytest.mark.parametrize("name", CLASSIFIERS)
@@ -113,7 +112,7 @@ def _wav_bytes(waveform, rate):
     return tf.audio.encode_wav(tf.constant(pcm[:, None], tf.float32) / 32768.0, rate).numpy()
 
 
-@pytest.mark.parametrize("name", [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "fsdd_speech_recognition"])
+@pytest.mark.parametrize("name", [n for n in RECOGNISERS if registry.PRESETS[n].task == "fsdd_speech_recognition"])
 def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_process(name, tmp_path):
     """FSDD's own 8 kHz files, and the same recordings at 44.1 kHz: the SavedModel resamples
     both to 16 kHz in the graph and must hear the same words (the one of 250 that differs for
@@ -123,10 +122,10 @@ def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_
     import soundfile
     from scipy.signal import resample
 
-    from mmzoo.data import tasks as views
+    from mmzoo.data import views
     from mmzoo.data.readers import DIGIT_WORDS
 
-    config = presets.PRESET_CONFIGS[name]
+    config = registry.PRESETS[name]
     entries = views.fsdd_reader("test", config.data_args["fsdd_dir"]).entries
     native, resampled = [], []
     for entry in entries:
@@ -147,7 +146,7 @@ def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_
     assert accuracy >= presets.model_card(name)["metrics"]["test"]["beam"]["exact_match"] - 0.01
 
 
-SHAPES_RECOGNISERS = [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "shapes_speech_recognition"]
+SHAPES_RECOGNISERS = [n for n in RECOGNISERS if registry.PRESETS[n].task == "shapes_speech_recognition"]
 
 
 @pytest.mark.parametrize("name", SHAPES_RECOGNISERS)
@@ -157,7 +156,7 @@ def test_spoken_captions_of_unseen_voices_at_8_and_44_1_khz_in_a_fresh_process(n
     within the issue's bars (CER <= 3%, WER <= 8%), and transcribed alike."""
     from scipy.signal import resample
 
-    from mmzoo.data import tasks as views
+    from mmzoo.data import views
     from mmzoo.evaluation.speech import transcription_metrics
 
     twins, references = [], []
@@ -175,14 +174,14 @@ def test_spoken_captions_of_unseen_voices_at_8_and_44_1_khz_in_a_fresh_process(n
     assert sum(a == b for a, b in zip(at_8k, at_44k)) >= SAME_TRANSCRIPT_8K_44K * len(references)
 
 
-@pytest.mark.parametrize("name", [n for n in RECOGNISERS if presets.PRESET_CONFIGS[n].task == "fsdd_speech_recognition"])
+@pytest.mark.parametrize("name", [n for n in RECOGNISERS if registry.PRESETS[n].task == "fsdd_speech_recognition"])
 def test_cli_transcribes_a_wav_file_and_refuses_bad_audio(name, tmp_path):
     import subprocess
     import sys
 
-    from mmzoo.data import tasks as views
+    from mmzoo.data import views
 
-    entry = next(e for e in views.fsdd_reader("test", presets.PRESET_CONFIGS[name].data_args["fsdd_dir"]).entries
+    entry = next(e for e in views.fsdd_reader("test", registry.PRESETS[name].data_args["fsdd_dir"]).entries
                  if e["label"] == 7)
     whole = entry["path"].read_bytes()
     (tmp_path / "empty.wav").write_bytes(b"")
@@ -204,14 +203,14 @@ def test_cli_transcribes_a_wav_file_and_refuses_bad_audio(name, tmp_path):
             (file, result.stderr[-1500:])
 
 
-JUDGES = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].task == "shapes_scene_attributes"]
-GENERATORS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].task == "shapes_text_to_image"]
+JUDGES = [name for name in SHIPPED if registry.PRESETS[name].task == "shapes_scene_attributes"]
+GENERATORS = [name for name in SHIPPED if registry.PRESETS[name].task == "shapes_text_to_image"]
 # Below the generators' own test figures: 150 captions at one seed, not 2,000 at four.
 GENERATOR_MARGIN = 0.05
 
 
 def _judge_in_fresh_process(images, tmp_path):
-    from mmzoo.models import judge
+    from mmzoo.models.judge import model as judge
 
     served = serve_in_fresh_process(presets.serving_dir(JUDGES[0]), {"image": images}, tmp_path)
     assert "mmzoo" not in served["modules"]
@@ -220,7 +219,7 @@ def _judge_in_fresh_process(images, tmp_path):
 
 @pytest.mark.parametrize("name", JUDGES)
 def test_the_judge_reads_another_renderers_scenes_in_a_fresh_process(name, tmp_path):
-    from mmzoo.models import judge
+    from mmzoo.models.judge import model as judge
 
     rng = np.random.default_rng(11)
     scenes = [independent_renderer.random_scene(rng) for _ in range(INDEPENDENT_SCENES)]
@@ -236,7 +235,7 @@ def test_the_judge_reads_another_renderers_scenes_in_a_fresh_process(name, tmp_p
 def test_drawings_served_in_a_fresh_process_are_read_right_by_the_judge(name, tmp_path):
     import base64
 
-    from mmzoo.models import judge
+    from mmzoo.models.judge import model as judge
 
     rng = np.random.default_rng(13)  # captions of another renderer's scenes: test captions, not of mmzoo's data
     captions = [independent_renderer.random_scene(rng)[1]["caption"] for _ in range(INDEPENDENT_SCENES)]
@@ -277,7 +276,7 @@ def test_cli_draws_a_caption_to_a_png_and_refuses_unknown_words(name, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_large_red_circle.png", "seed0.png", "seed1.png"]
 
 
-DISTILLED = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].model == "distiller"]
+DISTILLED = [name for name in SHIPPED if registry.PRESETS[name].model == "distiller"]
 
 
 @pytest.mark.parametrize("name", DISTILLED)
@@ -298,7 +297,7 @@ def test_the_distilled_student_keeps_the_teachers_accuracy_at_a_fraction_of_its_
     assert metrics["parameters"] == table["distilled_student"]["parameters"] == presets.load_preset(name).count_params()
 
 
-DUAL_ENCODERS = [name for name in SHIPPED if presets.PRESET_CONFIGS[name].model == "dual_encoder"]
+DUAL_ENCODERS = [name for name in SHIPPED if registry.PRESETS[name].model == "dual_encoder"]
 
 
 @pytest.mark.parametrize("name", DUAL_ENCODERS)

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.data import tasks as views
+from mmzoo.data import views
 from mmzoo.data.readers import DIGIT_WORDS
-from mmzoo.models import speech, teacher_forcing
+from mmzoo.models import teacher_forcing
+from mmzoo.models.speech import model as speech
 
 CHARACTERS = ["a", "b"]  # blank is 2
 
@@ -68,7 +69,7 @@ def test_fsdd_splits_follow_the_test_convention_and_leave_a_speaker_out(fsdd_rec
 def test_an_utterance_is_heard_alike_alone_and_in_a_batch_of_longer_ones():
     """The padding of a batch must not reach a waveform's features (convolutions over the frames
     once read the log-mel of the padding past its end, and the backward LSTM carried it back)."""
-    from mmzoo.models.fusion import fusion_classifier
+    from mmzoo.models.fusion.model import fusion_classifier
 
     rng = np.random.default_rng(0)
     utterance = (0.1 * rng.normal(size=5000)).astype("float32")
@@ -172,7 +173,7 @@ def test_synthetic_digit_words_widen_only_the_training_split(fsdd_recordings):
 
 
 def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only():
-    from mmzoo.models.layers import TelephoneBand
+    from mmzoo.layers.audio import TelephoneBand
 
     rng = np.random.default_rng(4)
     waveforms = tf.constant(rng.normal(size=(200, 1600)).astype("float32"))
@@ -198,14 +199,14 @@ def _ljspeech_folder(folder, transcripts, rate):
 
 
 def test_your_own_recordings_in_ljspeech_folders_train_a_recogniser(tmp_path):
-    from mmzoo.training import tasks
-    from mmzoo.training.config import TrainConfig
+    from mmzoo import registry
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
     splits = {"train": _ljspeech_folder(tmp_path / "train", ["red  circle", "blue square", "red square"], 22050),
               "validation": _ljspeech_folder(tmp_path / "validation", ["blue circle"], 8000),
               "test": _ljspeech_folder(tmp_path / "test", ["red circle", "blue"], 16000)}
-    task = tasks.get_task("speech_files")
+    task = registry.get_task("speech_files")
     assert task.count("train", splits=splits) == 3 and task.count("test", splits=splits) == 2
     assert task.characters(splits=splits) == sorted(set("red circleblue square"))
     features, targets = next(iter(task.dataset("train", 3, shuffle=False, splits=splits)))

@@ -5,13 +5,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmzoo import registry, saving
+from mmzoo.config import TrainConfig
 from mmzoo.data import shapes_world as spec
-from mmzoo.data import tasks as views
+from mmzoo.data import views
 from mmzoo.export import serving
-from mmzoo.models import generator, judge
-from mmzoo.models.layers import AlphaComposite, PlaceAtCentre
-from mmzoo.training import tasks
-from mmzoo.training.config import TrainConfig
+from mmzoo.models.judge import model as judge
+from mmzoo.models.task import shipped_model
+from mmzoo.models.text_to_image import layout
+from mmzoo.models.text_to_image import model as generator
+from mmzoo.models.text_to_image.layers import AlphaComposite, PlaceAtCentre
 from mmzoo.training.trainer import build_model
 
 
@@ -100,30 +103,30 @@ def _mixture_at(mean, scale=0.02, components=2, second_object_logit=5.0):
 
 def test_layout_loss_prefers_the_true_layout_and_ignores_a_missing_second_object():
     mixture = _mixture_at([0.3, 0.4, 0.3, 0.0])
-    near, far = (generator.layout_loss(tf.constant([layout]), mixture).numpy()[0]
+    near, far = (layout.layout_loss(tf.constant([layout]), mixture).numpy()[0]
                  for layout in ([0.3, 0.4, 0.3, 0.0, 1.0], [0.6, 0.4, 0.3, 0.0, 1.0]))
     assert near < far
-    one_object = [generator.layout_loss(tf.constant([[0.3, 0.4, dx, 0.0, 0.0]]), mixture).numpy()[0]
+    one_object = [layout.layout_loss(tf.constant([[0.3, 0.4, dx, 0.0, 0.0]]), mixture).numpy()[0]
                   for dx in (0.0, 0.9)]
     assert one_object[0] == one_object[1]
     expecting_one = _mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-5.0)
-    assert one_object[0] > generator.layout_loss(tf.constant([[0.3, 0.4, 0.0, 0.0, 0.0]]), expecting_one).numpy()[0] + 4.9
+    assert one_object[0] > layout.layout_loss(tf.constant([[0.3, 0.4, 0.0, 0.0, 0.0]]), expecting_one).numpy()[0] + 4.9
 
 
 def test_a_layout_depends_on_its_seed_alone_and_stays_on_the_canvas():
     mixture = tf.concat([_mixture_at([0.3, 0.4, 0.3, 0.0])] * 3 + [_mixture_at([0.95, 0.5, 0.4, 0.0])], 0)
-    layouts = generator.sample_layouts(mixture, tf.constant([7, 7, 8, 7], tf.int64)).numpy()
+    layouts = layout.sample_layouts(mixture, tf.constant([7, 7, 8, 7], tf.int64)).numpy()
     np.testing.assert_array_equal(layouts[0], layouts[1])
     assert not np.array_equal(layouts[0], layouts[2])
-    alone = generator.sample_layouts(mixture[:1], tf.constant([7], tf.int64)).numpy()
+    alone = layout.sample_layouts(mixture[:1], tf.constant([7], tf.int64)).numpy()
     np.testing.assert_array_equal(alone[0], layouts[0])
     second_centres = layouts[:, :2] + layouts[:, 2:4]
     assert (layouts[:, :2] >= 0).all() and (layouts[:, :2] <= 1).all()
     assert (second_centres >= -1e-6).all() and (second_centres <= 1 + 1e-6).all()
-    exact = generator.sample_layouts(mixture[:1], tf.constant([7], tf.int64), temperature=0.0).numpy()
+    exact = layout.sample_layouts(mixture[:1], tf.constant([7], tf.int64), temperature=0.0).numpy()
     np.testing.assert_allclose(exact[0, :4], [0.3, 0.4, 0.3, 0.0], atol=1e-6)
     assert exact[0, 4] == 1.0
-    one_object = generator.sample_layouts(_mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-2.0),
+    one_object = layout.sample_layouts(_mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-2.0),
                                           tf.constant([7], tf.int64)).numpy()
     assert one_object[0, 4] == 0.0
 
@@ -133,7 +136,7 @@ def tiny_generator(mmzoo_home):
     config = TrainConfig(model="text_to_image_generator", task="shapes_text_to_image",
                          model_args={"mode": "reconstruction", "filters": 8, "width": 16, "layout_width": 16},
                          data_args={"size": "tiny"})
-    return build_model(config, tasks.get_task(config.task))
+    return build_model(config, registry.get_task(config.task))
 
 
 def test_drawing_between_two_captions_starts_and_ends_at_each(tiny_generator):
@@ -155,7 +158,7 @@ def test_draw_needs_one_seed_per_caption_and_repeats_itself(tiny_generator):
 
 
 def test_the_served_generator_takes_a_seed_and_refuses_unknown_words(tiny_generator, tmp_path):
-    task = tasks.get_task("shapes_text_to_image")
+    task = registry.get_task("shapes_text_to_image")
     exported = serving.export_saved_model(tiny_generator, tmp_path, "generator",
                                           signatures=task.serving_signatures(tiny_generator))
     served = tf.saved_model.load(str(exported)).signatures
@@ -177,7 +180,7 @@ def test_the_gan_step_trains_the_discriminator_and_the_generator_each_on_their_o
     config = TrainConfig(model="text_to_image_generator", task="shapes_text_to_image",
                          model_args={"mode": "gan", "filters": 8, "width": 16, "layout_width": 16,
                                      "discriminator_filters": 4}, data_args={"size": "tiny"})
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
     gan = build_model(config, task)
     gan.compile(optimizer="adam", **task.compile_arguments(gan))
     data = task.dataset("train", 8, **config.data_args).take(1)
@@ -190,9 +193,9 @@ def test_the_gan_step_trains_the_discriminator_and_the_generator_each_on_their_o
                               (discriminator_before, gan.discriminator.trainable_variables)):
         assert all(not np.array_equal(b, v.numpy()) for b, v in zip(before, variables))
     assert len(gan.optimizer.variables) != len(gan.discriminator_optimizer.variables)
-    assert task.exported_model(gan) is gan.generator
+    assert shipped_model(gan) is gan.generator
     gan.save(tmp_path / "gan.keras")
-    loaded = serving.load_keras_model(tmp_path / "gan.keras")
+    loaded = saving.load_keras_model(tmp_path / "gan.keras")
     captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
     np.testing.assert_allclose(generator.draw(loaded, captions, [1, 2]), generator.draw(gan, captions, [1, 2]),
                                atol=1e-5)
@@ -204,10 +207,10 @@ def test_a_gan_can_start_from_a_trained_generator(tiny_generator, tmp_path, mmzo
                          model_args={"mode": "gan", "filters": 8, "width": 16, "layout_width": 16,
                                      "discriminator_filters": 4, "initial_generator": str(tmp_path / "generator.keras")},
                          data_args={"size": "tiny"})
-    gan = build_model(config, tasks.get_task(config.task))
+    gan = build_model(config, registry.get_task(config.task))
     captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
     np.testing.assert_array_equal(generator.draw(gan, captions, [1, 2]), generator.draw(tiny_generator, captions, [1, 2]))
     with pytest.raises(ValueError, match="initial_generator: 'nope' is neither a preset name nor a .keras file"):
         build_model(TrainConfig.from_dict({**config.to_dict(), "model_args": {**config.model_args,
                                                                               "initial_generator": "nope"}}),
-                    tasks.get_task(config.task))
+                    registry.get_task(config.task))

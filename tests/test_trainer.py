@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mmzoo.training.config import TrainConfig
+from mmzoo.config import TrainConfig
 from tests.replica_worker import ROOT, run_worker
 
 WORKER = Path(__file__).with_name("train_worker.py")

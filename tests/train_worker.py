@@ -30,7 +30,7 @@ def main():
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.logical_cpus)
         devices = [f"/cpu:{i}" for i in range(args.logical_cpus)]
 
-    from mmzoo.training.config import TrainConfig
+    from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
     data_args = {"size": "tiny"} if args.task.startswith("shapes") else {}

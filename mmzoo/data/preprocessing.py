@@ -119,6 +119,12 @@ def encode_wav(waveform, sample_rate=SAMPLE_RATE):
     return tf.audio.encode_wav(waveform[:, None], sample_rate)
 
 
+def encode_pngs(images):
+    """[batch, height, width, channels] floats in [0, 1] -> [batch] PNG bytes (in a graph too)."""
+    pixels = tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
+    return tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.TensorSpec([], tf.string))
+
+
 @keras.saving.register_keras_serializable(package="mmzoo")
 class LogMelSpectrogram(keras.layers.Layer):
     """Waveforms [batch, samples] at 16 kHz to log-mel spectrograms [batch, frames, mel_bins].

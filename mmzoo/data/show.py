@@ -48,10 +48,10 @@ def write_atomically(path: Path, write):
 
 def show_shapes_world(out_dir, split="train", size="default", seed=0, count=16, home=None) -> dict[str, Path]:
     """Write `shapes_{split}.png` (a grid of `count` scenes) and `shapes_{split}_caption.wav`."""
-    from mmzoo.data import tasks
+    from mmzoo.data import views
 
-    scenes = list(tasks.shapes_world_records(split, "scenes", size, seed, home).take(count).as_numpy_iterator())
-    speech = next(tasks.shapes_world_records(split, "speech", size, seed, home).as_numpy_iterator())
+    scenes = list(views.shapes_world_records(split, "scenes", size, seed, home).take(count).as_numpy_iterator())
+    speech = next(views.shapes_world_records(split, "speech", size, seed, home).as_numpy_iterator())
     out_dir = Path(out_dir)
     grid = captioned_grid([s["image"] for s in scenes], [s["caption"].decode() for s in scenes])
     grid_path = write_atomically(out_dir / f"shapes_{split}.png", lambda p: grid.save(p, format="PNG"))

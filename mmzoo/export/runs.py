@@ -12,11 +12,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from mmzoo import registry, saving
+from mmzoo.config import TrainConfig
 from mmzoo.data import records
 from mmzoo.export import serving
-from mmzoo.training import tasks
-from mmzoo.training.config import TrainConfig
-from mmzoo.training.trainer import shipped_model
+from mmzoo.models.task import shipped_model
 
 RUN_FILES = ("model.keras", "config.json", "metrics.json")
 WARMUP_BATCH_SIZES = (1, 8)
@@ -32,9 +32,9 @@ def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options
         raise FileNotFoundError(f"{run_dir}: not a finished run (missing {', '.join(missing)})")
     config = TrainConfig.load(run_dir / "config.json")
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    task = tasks.get_task(config.task)
-    model = serving.load_keras_model(run_dir / "model.keras")  # not compiled: no optimizer state
-    model = shipped_model(task, model)  # a GAN ships its generator, a distiller its student
+    task = registry.get_task(config.task)
+    model = saving.load_keras_model(run_dir / "model.keras")  # not compiled: no optimizer state
+    model = shipped_model(model)  # a GAN ships its generator, a distiller its student
     with tempfile.TemporaryDirectory(prefix="mmzoo-export-") as scratch:
         # The shipped .keras is the model without its optimizer's state (a third of the size with Adam).
         model.save(Path(scratch) / "model.keras")
@@ -52,9 +52,7 @@ def _export(model, task, config, metrics, sources, export_dir, name, version, se
     card = {
         "architecture": config.model,
         "model_args": config.model_args,
-        "task": {"name": task.name, "description": task.description,
-                 **({"class_names": list(task.class_names)} if hasattr(task, "class_names") else {}),
-                 "data": config.data_args or {"size": "default"}},
+        "task": {**task.card(), "data": config.data_args or {"size": "default"}},
         "config": config.to_dict(),
         "metrics": {split: {k: v for k, v in values.items() if k not in ("confusion_matrix", "samples")}
                     for split, values in metrics["splits"].items()},

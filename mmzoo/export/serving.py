@@ -16,15 +16,15 @@ import base64
 import json
 import re
 from pathlib import Path
-from typing import Callable, NamedTuple
 
 import keras
 import tensorflow as tf
 
 from mmzoo.data import preprocessing, records
+from mmzoo.models.task import Endpoint
+from mmzoo.saving import CARD, sha256_tree
 from mmzoo.training import keras_fixes
 
-CARD = "mmzoo.json"
 WARMUP = Path("assets.extra") / "tf_serving_warmup_requests"
 RAW_INPUTS = {"image": "encoded image bytes", "text": "text", "audio": "WAV bytes"}
 
@@ -58,41 +58,13 @@ def encode_raw_inputs(features: dict, names=None) -> dict:
     names = names or [name for name in RAW_INPUTS if name in features]
     raw = {}
     if "image" in names:
-        raw["image"] = list(encode_pngs(features["image"]).numpy())
+        raw["image"] = list(preprocessing.encode_pngs(features["image"]).numpy())
     if "text" in names:
         raw["text"] = [bytes(text) for text in features["text"].numpy()]
     if "audio" in names:
         raw["audio"] = [tf.audio.encode_wav(audio[:length, None], preprocessing.SAMPLE_RATE).numpy()
                         for audio, length in zip(features["audio"], features["audio_length"].numpy())]
     return raw
-
-
-def encode_pngs(images):
-    """[batch, height, width, channels] floats in [0, 1] -> [batch] PNG bytes (in a graph too)."""
-    pixels = tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
-    return tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.TensorSpec([], tf.string))
-
-
-def classification_outputs(class_names):
-    """Outputs of a classifier: probabilities, the class id and name, and its probability."""
-    names = tf.constant(list(class_names))
-
-    def postprocess(probabilities):
-        class_id = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
-        return {"probabilities": probabilities, "class_id": class_id,
-                "class_name": tf.gather(names, class_id), "score": tf.reduce_max(probabilities, axis=-1)}
-
-    return postprocess
-
-
-class Endpoint(NamedTuple):
-    """A signature of an exported model: `predict(features) -> outputs`, what it takes besides
-    raw inputs (`extra_inputs`: {name: TensorSpec}), and which of the model's raw inputs it
-    takes (`raw_inputs`; default: all, as `serving_default` does)."""
-
-    predict: Callable
-    extra_inputs: dict | None = None
-    raw_inputs: tuple | None = None
 
 
 def serving_function(model, predict, extra_inputs=None, raw_inputs=None):
@@ -118,11 +90,6 @@ def serving_function(model, predict, extra_inputs=None, raw_inputs=None):
             return predict({**features, **{name: tf.identity(value) for name, value in extras.items()}})
 
     return serve, signature
-
-
-def sha256_tree(directory: Path, exclude=(CARD,)) -> dict[str, str]:
-    return {str(path.relative_to(directory)): records.sha256_file(path)
-            for path in sorted(Path(directory).rglob("*")) if path.is_file() and path.name not in exclude}
 
 
 def write_warmup_requests(path: Path, name: str, examples: list[dict]):
@@ -179,19 +146,6 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
     return final
 
 
-def verify_checksums(directory: Path):
-    """Raise if any file of an exported model differs from the sha256 its model card lists."""
-    directory = Path(directory)
-    card_path = directory / CARD
-    if not card_path.exists():
-        raise FileNotFoundError(f"{card_path}: no model card")
-    expected = json.loads(card_path.read_text())["sha256"]
-    actual = sha256_tree(directory)
-    if actual != expected:
-        changed = sorted(set(k for k in set(actual) | set(expected) if actual.get(k) != expected.get(k)))
-        raise ValueError(f"{directory}: checksum mismatch for {changed}; the model files were changed or damaged")
-
-
 def input_error(message: str, input_names) -> tuple[str, str]:
     """(input name, problem) from the message of a failed in-graph input check: TF wraps it as
     `assertion failed: [audio: not a WAV file ...] [first bytes]` among graph details."""
@@ -201,27 +155,6 @@ def input_error(message: str, input_names) -> tuple[str, str]:
     if not found:
         return "inputs", message.strip().splitlines()[-1]
     return found.group(1), " ".join(part for part in found.group(2, 3) if part)
-
-
-def verify_file(path: Path, expected_sha256: str):
-    actual = records.sha256_file(Path(path))
-    if actual != expected_sha256:
-        raise ValueError(f"{path}: checksum mismatch (sha256 {actual}, model card says {expected_sha256}); "
-                         "the file was changed or damaged")
-
-
-def load_keras_model(path, compile=False) -> keras.Model:
-    """Load a zoo `.keras` file with `safe_mode=True`: its custom layers are registered on import."""
-    import mmzoo.models.captioner  # noqa: F401
-    import mmzoo.models.conditional_gan  # noqa: F401
-    import mmzoo.models.distillation  # noqa: F401
-    import mmzoo.models.dual_encoder  # noqa: F401
-    import mmzoo.models.generator  # noqa: F401
-    import mmzoo.models.speech  # noqa: F401
-    import mmzoo.models.layers  # noqa: F401
-    import mmzoo.data.preprocessing  # noqa: F401
-
-    return keras.saving.load_model(str(path), compile=compile, safe_mode=True)
 
 
 def rest_request_to_inputs(body: dict) -> dict:

@@ -11,8 +11,8 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing
-from mmzoo.models.layers import (LengthMask, PositionEmbedding, SpecAugment, TelephoneBand, VGG16Preprocess,
-                                 ZeroPastLength)
+from mmzoo.layers.audio import LengthMask, SpecAugment, TelephoneBand, ZeroPastLength
+from mmzoo.layers.image import PositionEmbedding, VGG16Preprocess
 
 
 @dataclasses.dataclass

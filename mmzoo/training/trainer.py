@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import json
 import os
 import shutil
@@ -23,26 +22,14 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from mmzoo.models import captioner, distillation, dual_encoder, fusion, generator, judge, speech
-from mmzoo.training import keras_fixes, tasks
-from mmzoo.training.config import TrainConfig
+from mmzoo import presets, registry
+from mmzoo.config import TrainConfig
+from mmzoo.errors import InvalidInputError
+from mmzoo.models.task import shipped_model
+from mmzoo.training import keras_fixes
 
-BUILDERS = {"fusion_classifier": fusion.fusion_classifier, "vgg_lstm_captioner": captioner.vgg_lstm_captioner,
-            "speech_lstm": speech.speech_lstm, "shapes_judge": judge.shapes_judge,
-            "text_to_image_generator": generator.text_to_image_generator, "dual_encoder": dual_encoder.dual_encoder}
-# A distiller's student is built by name, from the builders above.
-BUILDERS["distiller"] = functools.partial(distillation.distiller, builders=BUILDERS)
 BACKUP_DIR = "backup"
 HISTORY = "history.csv"
-
-
-def register_builder(name, builder):
-    """Make a model builder trainable by name. `builder(**model_args, **task arguments)` returns
-    a Keras model: a plain one (the task's loss and metrics are compiled in) or one with its
-    own `train_step`. Under MirroredStrategy a `train_step` must scale its loss to the global
-    batch: `keras.losses` objects do (they divide by the replicas), a bare `ops.mean` does not.
-    """
-    BUILDERS[name] = builder
 
 
 def make_strategy(name="auto", devices=None) -> tf.distribute.Strategy:
@@ -68,15 +55,35 @@ def is_chief() -> bool:
 
 
 def build_model(config: TrainConfig, task) -> keras.Model:
-    if config.model not in BUILDERS:
-        raise ValueError(f"model: {config.model!r} is not one of {sorted(BUILDERS)}")
-    arguments = {**config.model_args, **task.builder_arguments(config.model_args, config.data_args)}
-    return BUILDERS[config.model](**arguments)
+    """The config's model for the task, by its family's builder. Model arguments that name a
+    trained model (a preset or a `.keras` file) are loaded first; a family that wraps a new
+    model of another family (a distiller's student) gets it built, with the task's arguments."""
+    return _build(config.model, dict(config.model_args), task.builder_arguments(config.model_args, config.data_args))
 
 
-def shipped_model(task, model):
-    """What a run ships: the model, a GAN's generator, a distiller's student."""
-    return getattr(task, "exported_model", lambda trained: trained)(model)
+def _build(model_name, model_args, task_arguments):
+    family = registry.family_of_model(model_name)
+    for name in family.trained_model_args:
+        if model_args.get(name) is not None:
+            model_args[name] = presets.load_trained(model_args[name], argument=name)
+    if family.built_model_arg is None:
+        return family.build_function()(**model_args, **task_arguments)
+    argument, builder_name, builder_args = family.built_model_arg
+    if builder_name not in model_args:
+        raise InvalidInputError(builder_name, f"{model_name} builds a new model of another family; name its builder")
+    inner = model_args.pop(builder_name)
+    try:
+        registry.family_of_model(inner)
+    except ValueError as error:
+        raise InvalidInputError(builder_name, str(error)) from None
+    model_args[argument] = _build(inner, dict(model_args.pop(builder_args, None) or {}), task_arguments)
+    return family.build_function()(**model_args)
+
+
+def evaluate(task, model, split, batch_size, data_args) -> dict:
+    """The task's metrics of a split, with the trained models that judge it loaded."""
+    judges = {keyword: presets.load_preset(name) for keyword, name in task.evaluation_models.items()}
+    return task.evaluate(model, split, batch_size, **judges, **data_args)
 
 
 def input_names(model):
@@ -202,7 +209,8 @@ def _train(config, run_dir, devices, verbose, extra_callbacks, mixed_precision) 
     strategy = make_strategy(config.strategy, devices)
     replicas = strategy.num_replicas_in_sync
     global_batch = config.batch_size * replicas
-    task = tasks.get_task(config.task)
+    task = registry.get_task(config.task)
+    task.check_data_args(config.data_args)
     steps_per_epoch = config.steps_per_epoch or max(1, task.count("train", **config.data_args) // global_batch)
 
     with strategy.scope():
@@ -252,7 +260,7 @@ def _train(config, run_dir, devices, verbose, extra_callbacks, mixed_precision) 
         "task": config.task,
         "model": config.model,
         "model_args": config.model_args,
-        "parameters": int(shipped_model(task, model).count_params()),
+        "parameters": int(shipped_model(model).count_params()),
         "replicas": replicas,
         "global_batch_size": global_batch,
         "mixed_precision": mixed_precision,
@@ -263,7 +271,7 @@ def _train(config, run_dir, devices, verbose, extra_callbacks, mixed_precision) 
         "train_examples_per_second": round(epochs_run * steps_per_epoch * global_batch / max(train_seconds, 1e-9), 1),
         "best_validation": {k: max(v) if "accuracy" in k else min(v) for k, v in history.history.items()
                             if k.startswith("val_")},
-        "splits": {split: task.evaluate(model, split, global_batch, **config.data_args)
+        "splits": {split: evaluate(task, model, split, global_batch, config.data_args)
                    for split in config.evaluate_splits},
     }
     model.save(write_dir / "model.keras")

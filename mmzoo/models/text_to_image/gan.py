@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from mmzoo.data import preprocessing
 from mmzoo.models import encoders
-from mmzoo.models.generator import layout_loss
+from mmzoo.models.text_to_image.layout import layout_loss
 
 
 def matching_discriminator(vectorizer, width=128, embedding_dim=64, filters=32):
@@ -67,6 +67,11 @@ class ConditionalGAN(keras.Model):
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
+
+    @property
+    def shipped_model(self):
+        """What ships and serves: the generator (the discriminator is for training only)."""
+        return self.generator
 
     @property
     def metrics(self):

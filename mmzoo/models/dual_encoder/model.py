@@ -27,7 +27,6 @@ The towers are the zoo's encoders under the fusion classifiers' layer names (`im
 
 from __future__ import annotations
 
-import math
 
 import keras
 import tensorflow as tf
@@ -35,32 +34,10 @@ from keras import ops
 
 from mmzoo.errors import InvalidInputError
 from mmzoo.models import encoders
+from mmzoo.models.dual_encoder.layers import LogitScale
 
 EMBEDDINGS = ("image_embedding", "text_embedding")
 
-
-@keras.saving.register_keras_serializable(package="mmzoo")
-class LogitScale(keras.layers.Layer):
-    """The learned inverse temperature of the contrastive logits, exp(log_scale), at most
-    `maximum`; one per example of its input's batch, [batch, 1]."""
-
-    def __init__(self, initial_temperature=0.07, maximum=100.0, **kwargs):
-        super().__init__(**kwargs)
-        self.initial_temperature, self.maximum = initial_temperature, maximum
-
-    def build(self, input_shape):
-        self.log_scale = self.add_weight(shape=(), initializer=keras.initializers.Constant(
-            math.log(1.0 / self.initial_temperature)), name="log_scale")
-
-    def call(self, batch_like):
-        scale = ops.exp(ops.minimum(self.log_scale, math.log(self.maximum)))
-        return ops.ones_like(batch_like[:, :1]) * ops.cast(scale, batch_like.dtype)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], 1)
-
-    def get_config(self):
-        return {**super().get_config(), "initial_temperature": self.initial_temperature, "maximum": self.maximum}
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
@@ -131,8 +108,18 @@ def text_tower(vectorizer, width=128, projection_dim=64, recurrent_layers=1):
 
 def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=64, image_blocks=2,
                  image_filters=32, recurrent_layers=1, initial_temperature=0.07, name="dual_encoder"):
-    """The trainer's builder: a `DualEncoder` of `image_tower` and `text_tower` (the text
-    vectorizer adapted on the training captions, from the task)."""
+    """The trainer's builder: a `DualEncoder` of `image_tower` and `text_tower`.
+
+    Args:
+        vectorizer: a `StrictTextVectorization` adapted on the training captions.
+        image_shape: [H, W, 3] of the images.
+        width: of both encoders.
+        projection_dim: of the shared embedding space.
+        image_blocks: the image encoder's conv blocks; image_filters: its first conv's.
+        recurrent_layers: the text encoder's BiLSTMs.
+        initial_temperature: of the learned contrastive temperature (CLIP's 0.07).
+        name: the model's name.
+    """
     if projection_dim < 1 or width < 2:
         raise ValueError(f"projection_dim and width: positive sizes expected, got {projection_dim}, {width}")
     if not 0.0 < initial_temperature <= 1.0:
@@ -142,35 +129,14 @@ def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=
                        initial_temperature, name=name)
 
 
-def load_dual_encoder(dual_encoder):
-    """A trained `DualEncoder`: itself, a `.keras` file, or a prebuilt model's name."""
-    if isinstance(dual_encoder, DualEncoder):
-        return dual_encoder
-    from pathlib import Path
-
-    from mmzoo import presets
-    from mmzoo.export import serving
-
-    if Path(str(dual_encoder)).suffix == ".keras":
-        if not Path(dual_encoder).is_file():
-            raise InvalidInputError("initial_encoders", f"{dual_encoder}: no such .keras file")
-        model = serving.load_keras_model(dual_encoder)
-    elif dual_encoder in presets.PRESET_CONFIGS:
-        model = presets.load_preset(dual_encoder)
-    else:
-        raise InvalidInputError("initial_encoders", f"{dual_encoder!r} is neither a .keras file nor one of the "
-                                                    f"prebuilt models {sorted(presets.PRESET_CONFIGS)}")
-    if not isinstance(model, DualEncoder):
-        raise InvalidInputError("initial_encoders", f"{dual_encoder}: a {type(model).__name__}, not a dual encoder")
-    return model
-
 
 def copy_encoder_weights(dual_encoder, model) -> list[str]:
     """Start `model` from a dual encoder's towers: every layer of `model` that a tower has by
     name (`image_*`, `text_*`) takes its weights; returns their names. Raises when a layer's
     weights differ in shape (the two were built with other sizes), when the text vectorizers'
     vocabularies differ (word ids would mean other words), or when nothing matches."""
-    dual_encoder = load_dual_encoder(dual_encoder)
+    if not isinstance(dual_encoder, DualEncoder):
+        raise InvalidInputError("initial_encoders", f"a {type(dual_encoder).__name__}, not a dual encoder")
     pretrained = {layer.name: layer for tower in (dual_encoder.image_encoder, dual_encoder.text_encoder)
                   for layer in tower.layers}
     copied = []

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.data import tasks
+from mmzoo.data import views
 
 BATCH = 8
 
@@ -15,14 +15,14 @@ def _spec(dataset):
 
 
 @pytest.mark.parametrize("view, features, target", [
-    (tasks.image_text_matching, {"image": ((None, 64, 64, 3), tf.float32), "text": ((None,), tf.string)},
+    (views.image_text_matching, {"image": ((None, 64, 64, 3), tf.float32), "text": ((None,), tf.string)},
      ((None,), tf.int32)),
-    (tasks.text_audio_matching, {"text": ((None,), tf.string), "audio": ((None, None), tf.float32),
+    (views.text_audio_matching, {"text": ((None,), tf.string), "audio": ((None, None), tf.float32),
                                  "audio_length": ((None,), tf.int32)}, ((None,), tf.int32)),
-    (tasks.captioning, {"image": ((None, 64, 64, 3), tf.float32)}, ((None,), tf.string)),
-    (tasks.speech_recognition, {"audio": ((None, None), tf.float32), "audio_length": ((None,), tf.int32)},
+    (views.captioning, {"image": ((None, 64, 64, 3), tf.float32)}, ((None,), tf.string)),
+    (views.speech_recognition, {"audio": ((None, None), tf.float32), "audio_length": ((None,), tf.int32)},
      ((None,), tf.string)),
-    (tasks.text_to_image, {"text": ((None,), tf.string), "layout": ((None, 5), tf.float32)},
+    (views.text_to_image, {"text": ((None,), tf.string), "layout": ((None, 5), tf.float32)},
      ((None, 64, 64, 3), tf.float32)),
 ])
 def test_shapes_world_views(tiny_shapes, view, features, target):
@@ -42,7 +42,7 @@ def test_shapes_world_views(tiny_shapes, view, features, target):
 
 
 def test_captioning_with_references(tiny_shapes):
-    features, captions = next(iter(tasks.captioning("test", batch_size=BATCH, size="tiny", with_references=True)))
+    features, captions = next(iter(views.captioning("test", batch_size=BATCH, size="tiny", with_references=True)))
     assert features["references"].shape == (BATCH, 4)
     for references, caption in zip(features["references"].numpy(), captions.numpy()):
         assert references[0] == caption
@@ -50,7 +50,7 @@ def test_captioning_with_references(tiny_shapes):
 
 def _matching_texts(split):
     texts, labels = [], []
-    for features, label in tasks.image_text_matching(split, batch_size=16, size="tiny"):
+    for features, label in views.image_text_matching(split, batch_size=16, size="tiny"):
         texts += list(features["text"].numpy())
         labels += list(label.numpy())
     return texts, labels
@@ -69,7 +69,7 @@ def test_matching_holds_one_positive_and_one_hard_negative_per_scene(tiny_shapes
 
 
 def test_train_negatives_are_drawn_afresh_each_epoch(tiny_shapes):
-    dataset = tasks.image_text_matching("train", batch_size=1000, size="tiny", shuffle=False)
+    dataset = views.image_text_matching("train", batch_size=1000, size="tiny", shuffle=False)
     epochs = [set(t for t, l in zip(f["text"].numpy(), y.numpy()) if l == 0) for f, y in (next(iter(dataset)) for _ in range(2))]
     assert epochs[0] != epochs[1]
 
@@ -78,7 +78,7 @@ def test_text_audio_matching_pairs_speech_with_its_caption_or_a_negative(tiny_sh
     from tests.conftest import records_of
 
     speech = records_of("validation", "speech")
-    features, labels = next(iter(tasks.text_audio_matching("validation", batch_size=4, size="tiny")))
+    features, labels = next(iter(views.text_audio_matching("validation", batch_size=4, size="tiny")))
     for number in range(4):
         record = speech[number // 2]
         length = int(features["audio_length"][number])
@@ -92,4 +92,4 @@ def test_text_audio_matching_pairs_speech_with_its_caption_or_a_negative(tiny_sh
 
 def test_views_reject_unknown_splits(tiny_shapes):
     with pytest.raises(ValueError, match="split"):
-        tasks.image_text_matching("dev", size="tiny")
+        views.image_text_matching("dev", size="tiny")

@@ -36,11 +36,19 @@ def vgg_lstm_captioner(vectorizer, image_shape=(64, 64, 3), encoder="compact", v
     """A Keras functional model: `image` float [H, W, 3] in [0, 1] and `caption` string to
     next-word logits [batch, max_length, vocabulary + 1] (the last id is the end token).
 
-    `vectorizer`: a StrictTextVectorization with `output_sequence_length` (the longest caption
-    plus one), adapted on the training captions. `encoder`: "compact" (VGG-style 3x3 conv
-    blocks) or "vgg16" (`keras.applications.VGG16`; `vgg16_weights` a local weights file, or
-    "imagenet", which downloads them, or None for random). `attention`: Show, Attend and Tell
-    soft attention over the encoder's cells at every step.
+    Args:
+        vectorizer: a `StrictTextVectorization` with `output_sequence_length` (the longest
+            caption plus one), adapted on the training captions.
+        image_shape: [H, W, 3] of the images.
+        encoder: "compact" (VGG-style 3x3 conv blocks) or "vgg16" (`keras.applications.VGG16`).
+        vgg16_weights: for "vgg16": a local weights file, "imagenet" (downloads them), or None
+            (random).
+        width: of the LSTM and the image vector.
+        embedding_dim: of the words.
+        image_blocks: the compact encoder's conv blocks.
+        attention: Show, Attend and Tell soft attention over the encoder's cells at every step.
+        dropout: on the words and the LSTM's output.
+        name: the model's name.
     """
     if encoder not in ("compact", "vgg16"):
         raise ValueError(f"encoder: must be 'compact' or 'vgg16', got {encoder!r}")

@@ -11,9 +11,9 @@ from pathlib import Path
 class TrainConfig:
     """Everything that defines a training run.
 
-    `model` names a builder in `mmzoo.training.trainer.BUILDERS`, `task` a task in
-    `mmzoo.training.tasks.TASKS`; `model_args` and `data_args` go to them. `batch_size` is per
-    replica: the global batch is batch_size x replicas.
+    `model` names a family's builder, `task` a task, both in `mmzoo.registry`; `model_args`
+    and `data_args` go to them. `batch_size` is per replica: the global batch is batch_size x
+    replicas.
     """
 
     model: str

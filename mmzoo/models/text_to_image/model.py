@@ -15,7 +15,7 @@ In training the painter gets the scene's true layout (teacher forcing); the prio
 the layouts by their likelihood. Two training modes share the model:
 
 - `reconstruction`: L1 between the painted and the real image;
-- `gan`: a conditional GAN with a matching-aware discriminator (`conditional_gan`), plus the
+- `gan`: a conditional GAN with a matching-aware discriminator (`gan.py`), plus the
   L1 term; it can start from a trained generator (`initial_generator`).
 
     model = text_to_image_generator(vectorizer, mode="reconstruction")
@@ -25,18 +25,17 @@ the layouts by their likelihood. Two training modes share the model:
 from __future__ import annotations
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from mmzoo.data import preprocessing
 from mmzoo.models import encoders
-from mmzoo.models.layers import AlphaComposite, PlaceAtCentre, SeededNoise, SlotAttentionPooling
+from mmzoo.models.task import shipped_model
+from mmzoo.models.text_to_image.gan import ConditionalGAN, matching_discriminator
+from mmzoo.models.text_to_image.layers import AlphaComposite, PlaceAtCentre, SeededNoise, SlotAttentionPooling
+from mmzoo.models.text_to_image import MODES
+from mmzoo.models.text_to_image.layout import DEFAULT_LAYOUT_TEMPERATURE, LAYOUT_SIZE, sample_layouts
 
-MODES = ("reconstruction", "gan")
-LAYOUT_SIZE = 5  # first centre x, y; second minus first dx, dy (fractions of the canvas); second object 0/1
-LAYOUT_STREAM, NOISE_STREAM = 1, 2
-MIN_LAYOUT_SCALE = 0.005  # half a pixel as a fraction of the canvas: keeps the likelihood finite
-DEFAULT_LAYOUT_TEMPERATURE = 1.0
+NOISE_STREAM = 2  # the painter's draws from a seed; the layout's are layout.LAYOUT_STREAM
 
 
 def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
@@ -46,8 +45,20 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
     `text` (string), `layout` [5] and `seed` (int64), outputs `image` [64, 64, 3] and
     `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`.
 
-    `initial_generator`: start from a trained generator's weights (a preset name or a `.keras`
-    file of the same architecture), as SRGAN starts its GAN from a network trained on a pixel loss.
+    Args:
+        vectorizer: a `StrictTextVectorization` adapted on the training captions.
+        mode: "reconstruction" (L1 and the layout likelihood) or "gan" (module docstring).
+        width: of the caption reader, the painter's object vectors and the discriminator.
+        embedding_dim: of the words.
+        noise_dim: of the seed's noise per object.
+        filters: of the painter's last Conv2DTranspose block (doubling towards its 4 x 4 map).
+        components: of the layout prior's Gaussian mixture.
+        layout_width: of the layout prior's caption reader.
+        discriminator_filters: of the discriminator's first conv (gan mode).
+        adversarial_weight: the adversarial term's share of the generator's loss (gan mode).
+        reconstruction_weight: the L1 term's (gan mode).
+        initial_generator: a trained generator (or GAN) of the same architecture to start from,
+            as SRGAN starts its GAN from a network trained on a pixel loss.
     """
     if mode not in MODES:
         raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
@@ -61,25 +72,13 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
     image = painter({**read, "layout": layout, "seed": seed})
     model = keras.Model({"text": text, "layout": layout, "seed": seed},
                         {"image": image, "layout_mixture": prior(text)}, name="text_to_image_generator")
-    if initial_generator:
-        model.set_weights(generator_of(_trained_generator(initial_generator)).get_weights())
+    if initial_generator is not None:
+        model.set_weights(shipped_model(initial_generator).get_weights())
     if mode == "reconstruction":
         return model
-    from mmzoo.models.conditional_gan import ConditionalGAN, matching_discriminator
-
     return ConditionalGAN(model, matching_discriminator(vectorizer, width, embedding_dim, discriminator_filters),
                           adversarial_weight=adversarial_weight, reconstruction_weight=reconstruction_weight)
 
-
-def _trained_generator(name_or_path):
-    from mmzoo import presets
-    from mmzoo.export import serving
-
-    if name_or_path in presets.PRESET_CONFIGS:
-        return presets.load_preset(name_or_path)
-    if not str(name_or_path).endswith(".keras"):
-        raise ValueError(f"initial_generator: {name_or_path!r} is neither a preset name nor a .keras file")
-    return serving.load_keras_model(name_or_path)
 
 
 def caption_reader(vectorizer, width=128, embedding_dim=64):
@@ -143,62 +142,13 @@ def object_painter(condition_width, filters=64):
     return keras.Model(vector, rgba, name="object_painter")
 
 
-def _mixture_parts(mixture):
-    """The layout prior's output: the logit of a second object, then the mixture's component
-    logits, means and log-scales."""
-    second_object_logit, mixture = mixture[:, 0], mixture[:, 1:]
-    components = mixture.shape[-1] // (1 + 2 * (LAYOUT_SIZE - 1))
-    logits = mixture[:, :components]
-    means = tf.reshape(mixture[:, components:components * LAYOUT_SIZE], [-1, components, LAYOUT_SIZE - 1])
-    log_scales = tf.reshape(mixture[:, components * LAYOUT_SIZE:], [-1, components, LAYOUT_SIZE - 1])
-    return second_object_logit, logits, means, tf.maximum(log_scales, np.log(MIN_LAYOUT_SCALE))
 
 
-@keras.saving.register_keras_serializable(package="mmzoo")
-def layout_loss(layout, mixture):
-    """Negative log-likelihood of the true layouts under the predicted mixtures (a one-object
-    layout is scored on its centre only), plus that of the number of objects."""
-    # float32 whatever the compute policy: squared standardized distances overflow float16.
-    mixture = tf.cast(mixture, tf.float32)
-    layout = tf.cast(layout, tf.float32)
-    second_object_logit, logits, means, log_scales = _mixture_parts(mixture)
-    standardized = (layout[:, None, :LAYOUT_SIZE - 1] - means) / tf.exp(log_scales)
-    per_coordinate = -0.5 * tf.square(standardized) - log_scales - 0.5 * np.log(2 * np.pi)
-    counted = tf.concat([tf.ones_like(layout[:, :2]), tf.tile(layout[:, LAYOUT_SIZE - 1:], [1, 2])], axis=-1)
-    log_likelihood = tf.reduce_logsumexp(
-        tf.nn.log_softmax(logits) + tf.reduce_sum(per_coordinate * counted[:, None, :], axis=-1), axis=-1)
-    second_object = tf.nn.sigmoid_cross_entropy_with_logits(labels=layout[:, LAYOUT_SIZE - 1],
-                                                            logits=second_object_logit)
-    return second_object - log_likelihood
-
-
-def sample_layouts(mixture, seeds, temperature=DEFAULT_LAYOUT_TEMPERATURE):
-    """One layout per caption drawn from its mixture with its own seed (its draw depends on its
-    seed alone). `temperature` scales the spread of each component; centres stay on the canvas;
-    there is a second object where the prior gives it a probability over one half."""
-    second_object_logit, logits, means, log_scales = _mixture_parts(mixture)
-    draws = SeededNoise(LAYOUT_SIZE, stream=LAYOUT_STREAM)(seeds)
-    uniform = 0.5 * (1.0 + tf.math.erf(draws[:, 0] / np.sqrt(2.0)))
-    cumulative = tf.cumsum(tf.nn.softmax(logits), axis=-1)
-    component = tf.minimum(tf.reduce_sum(tf.cast(cumulative < uniform[:, None], tf.int32), axis=-1),
-                           tf.shape(logits)[-1] - 1)
-    mean = tf.gather(means, component, batch_dims=1)
-    scale = tf.exp(tf.gather(log_scales, component, batch_dims=1))
-    drawn = mean + temperature * scale * draws[:, 1:]
-    first = tf.clip_by_value(drawn[:, :2], 0.0, 1.0)
-    offset = tf.clip_by_value(first + drawn[:, 2:], 0.0, 1.0) - first
-    second_object = tf.cast(second_object_logit > 0.0, first.dtype)[:, None]
-    return tf.concat([first, offset, second_object], axis=-1)
-
-
-def generator_of(model) -> keras.Model:
-    """The functional text-to-image model inside a model of either mode."""
-    return getattr(model, "generator", model)
 
 
 def layout_prior(model) -> keras.Model:
     """The layout prior alone: text -> layout mixture."""
-    return generator_of(model).get_layer("layout_prior")
+    return shipped_model(model).get_layer("layout_prior")
 
 
 class Drawer:
@@ -206,7 +156,7 @@ class Drawer:
     model and reuse it."""
 
     def __init__(self, model, layout_temperature=DEFAULT_LAYOUT_TEMPERATURE):
-        self.generator = generator_of(model)
+        self.generator = shipped_model(model)
         self.prior = layout_prior(model)
         self.layout_temperature = layout_temperature
 
@@ -231,7 +181,7 @@ def draw_between(model, first_caption, second_caption, steps=8, seed=0):
     """Pictures on the way from one caption to another at one seed: what the caption reader
     makes of each, mixed in `steps` equal steps, and their layouts with them (the second object
     appears or goes half way where only one caption names it)."""
-    trained = generator_of(model)
+    trained = shipped_model(model)
     texts = tf.constant([first_caption, second_caption])
     read = trained.get_layer("caption_reader")(texts, training=False)
     layouts = Drawer(model)(texts, [seed, seed])["layout"]

@@ -87,7 +87,14 @@ def _class_id(value, attribute):
 
 def shapes_judge(image_shape=(64, 64, 3), filters=32, width=256, dropout=0.3):
     """A VGG-style CNN whose flattened 4 x 4 map (flattened, so it keeps where things are) feeds
-    one softmax per attribute."""
+    one softmax per attribute: `image` float [64, 64, 3] in [0, 1] to {attribute: probabilities}.
+
+    Args:
+        image_shape: [H, W, 3] of the images (four poolings: a multiple of 16).
+        filters: of the first conv block, doubling to four times that.
+        width: of the dense layer the softmaxes read.
+        dropout: before it.
+    """
     image = keras.Input(shape=tuple(image_shape), name="image")
     x = image
     for block, block_filters in enumerate((filters, 2 * filters, 4 * filters, 4 * filters)):

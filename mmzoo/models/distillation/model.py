@@ -79,44 +79,26 @@ class ZooDistiller(keras.distillation.Distiller):
         loss = super().compute_loss(x, y, y_pred, sample_weight, training)
         return loss / tf.distribute.get_strategy().num_replicas_in_sync
 
+    @property
+    def shipped_model(self):
+        """What ships and serves: the student (the teacher stays behind)."""
+        return self.student
 
-def distiller(teacher, student_model, student_args=None, temperature=4.0, alpha=0.5, builders=None,
-              **task_arguments):
-    """The trainer's builder: a `ZooDistiller` of `teacher` (a `.keras` path or a prebuilt
-    model's name) into a new `student_model` (a builder's name in `builders`) built from
-    `student_args` and the task's arguments (classes, modalities, text vectorizer)."""
+
+def distiller(teacher, student, temperature=4.0, alpha=0.5):
+    """The trainer's builder: a `ZooDistiller` of a trained classifier into a new one.
+
+    Args:
+        teacher: the trained classifier (a `keras.Model`; a config names a `.keras` file or a
+            prebuilt model, which the trainer loads).
+        student: the classifier to train, new (the trainer builds it from the config's
+            `student_model` and `student_args` with the task's arguments).
+        temperature: of the softened distributions, T above.
+        alpha: the labels' share of the loss.
+    """
     if not 0.0 <= alpha <= 1.0:
         raise InvalidInputError("alpha", f"the labels' share of the loss, in [0, 1]; got {alpha!r}")
     if temperature <= 0:
         raise InvalidInputError("temperature", f"must be positive, got {temperature!r}")
-    if student_model not in builders:
-        raise InvalidInputError("student_model", f"{student_model!r} is not one of {sorted(builders)}")
-    teacher = load_teacher(teacher)
-    student = builders[student_model](**{**(student_args or {}), **task_arguments})
     return ZooDistiller(teacher, student, distillation_losses=SoftTargets(temperature), student_loss_weight=alpha,
                         name=f"distiller_{student.name}")
-
-
-def load_teacher(teacher):
-    """A trained classifier: a Keras model, a `.keras` file, or a prebuilt model's name."""
-    if isinstance(teacher, keras.Model):
-        return teacher
-    from pathlib import Path
-
-    from mmzoo import presets
-    from mmzoo.export import serving
-
-    if Path(teacher).suffix == ".keras":
-        if not Path(teacher).is_file():
-            raise InvalidInputError("teacher", f"{teacher}: no such .keras file (the distilled presets' teachers "
-                                               "are trained by scripts/distillation_experiments.py)")
-        return serving.load_keras_model(teacher)
-    if teacher in presets.PRESET_CONFIGS:
-        return presets.load_preset(teacher)
-    raise InvalidInputError("teacher", f"{teacher!r} is neither a .keras file nor one of the prebuilt models "
-                                       f"{sorted(presets.PRESET_CONFIGS)}")
-
-
-def student_of(model):
-    """What ships from a distiller: its student; any other model is itself."""
-    return model.student if isinstance(model, keras.distillation.Distiller) else model

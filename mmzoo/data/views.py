@@ -8,7 +8,6 @@
 | `image_caption_pairs`      | image, text (+ references [4] string) | caption id int64          |
 | `speech_recognition`       | audio, audio_length                   | transcript string         |
 | `text_to_image`            | text, layout [5] float                | image [64,64,3] float     |
-| `scene_attributes`         | image                                 | class id per attribute    |
 | `avdigits_classification`  | image [32,32,1] float, audio, audio_length | label int32 (0-9)    |
 
 Images are float32 in [0, 1]; audio is float32 mono at 16 kHz, zero-padded to the longest in
@@ -22,7 +21,7 @@ import functools
 
 import tensorflow as tf
 
-from mmzoo.data import build, shapes_world
+from mmzoo.data import build, preprocessing, shapes_world
 
 AUTOTUNE = tf.data.AUTOTUNE
 SHUFFLE_BUFFER = 10_000
@@ -143,14 +142,14 @@ def _positive_and_negative(record, features):
         tf.data.Dataset.from_tensors((negative, tf.constant(0, tf.int32))))
 
 
-def _default_shuffle(split, shuffle):
+def default_shuffle(split, shuffle):
     return split == "train" if shuffle is None else shuffle
 
 
 def _matching_view(records, split, batch_size, seed, shuffle, drop_remainder, features_of, padded=False):
     """Scenes shuffled, then each scene's positive and negative side by side in one batch: the
     gradient then compares a true caption with its one-attribute change on the same input."""
-    if _default_shuffle(split, shuffle):
+    if default_shuffle(split, shuffle):
         records = records.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
     pairs = _with_negative(records, split, seed).flat_map(lambda r: _positive_and_negative(r, features_of(r)))
     return batched(pairs, batch_size, False, seed, drop_remainder, padded=padded)
@@ -191,7 +190,7 @@ def captioning(split, batch_size=64, size="default", seed=0, shuffle=None, home=
         return features, r["caption"]
 
     dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+    return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
 
 def caption_ids(captions):
@@ -211,7 +210,7 @@ def image_caption_pairs(split, batch_size=64, size="default", seed=0, shuffle=No
         return features, caption_ids(r["caption"])
 
     dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+    return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
 
 def _padded_references(references):
@@ -224,7 +223,7 @@ def speech_recognition(split, batch_size=32, size="default", seed=0, shuffle=Non
                        drop_remainder=False):
     dataset = shapes_world_records(split, "speech", size, seed, home).map(
         lambda r: ({"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}, r["caption"])).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+    return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
 
 
 def scene_layout(record):
@@ -241,16 +240,8 @@ def text_to_image(split, batch_size=64, size="default", seed=0, shuffle=None, ho
                   drop_remainder=False):
     dataset = shapes_world_records(split, "scenes", size, seed, home).map(
         lambda r: ({"text": r["caption"], "layout": scene_layout(r)}, r["image"])).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
+    return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
-
-def scene_attributes(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                     drop_remainder=False):
-    from mmzoo.models import judge
-
-    dataset = shapes_world_records(split, "scenes", size, seed, home).map(
-        lambda r: ({"image": r["image"]}, judge.scene_attribute_labels(r))).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder)
 
 
 def avdigits_classification(split, batch_size=64, fsdd_dir=None, seed=0, shuffle=None, home=None,
@@ -258,7 +249,7 @@ def avdigits_classification(split, batch_size=64, fsdd_dir=None, seed=0, shuffle
     dataset = avdigits_records(split, fsdd_dir, seed, home).map(
         lambda r: ({"image": r["image"], "audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]},
                    tf.cast(r["label"], tf.int32))).cache()
-    return batched(dataset, batch_size, _default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
+    return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
 
 
 CAPTION_READERS = {"flickr8k": "Flickr8kReader", "coco": "CocoCaptionsReader"}
@@ -296,7 +287,7 @@ def caption_files(split, batch_size=64, format="flickr8k", splits=None, image_si
                                                                      if with_references else {})},
                                            e["references"][0]))
     examples = examples.cache()
-    if _default_shuffle(split, shuffle):
+    if default_shuffle(split, shuffle):
         examples = examples.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
     return examples.padded_batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)
 
@@ -344,7 +335,7 @@ def fsdd_speech_recognition(split, batch_size=32, fsdd_dir=None, held_out_speake
         if split == "train":
             yield from synthetic_digit_words(synthetic_per_word, seed)
 
-    return batched(_spoken(utterances), batch_size, _default_shuffle(split, shuffle), seed, drop_remainder,
+    return batched(_spoken(utterances), batch_size, default_shuffle(split, shuffle), seed, drop_remainder,
                    padded=True)
 
 
@@ -374,7 +365,7 @@ def speech_files(split, batch_size=32, splits=None, seed=0, shuffle=None, drop_r
     def utterances():
         return ((entry["audio"], entry["transcript"]) for entry in reader)
 
-    return batched(_spoken(utterances), batch_size, _default_shuffle(split, shuffle), seed, drop_remainder,
+    return batched(_spoken(utterances), batch_size, default_shuffle(split, shuffle), seed, drop_remainder,
                    padded=True)
 
 
@@ -420,3 +411,40 @@ def fsdd_training_transcripts(fsdd_dir=None, held_out_speaker=None, synthetic_pe
     from mmzoo.data.readers import DIGIT_WORDS
 
     return [DIGIT_WORDS[e["label"]] for e in fsdd_reader("train", fsdd_dir, held_out_speaker).entries]
+
+
+TEXT_SEQUENCE_LENGTH = 16
+
+
+def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
+    """The spoken captions of Shapes `train`: what a recogniser's alphabet is read from."""
+    return [r["caption"].decode() for r in shapes_world_records("train", "speech", size, seed, home).map(
+        lambda r: {"caption": r["caption"]}).as_numpy_iterator()]
+
+
+def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
+    """Captions and reference captions of Shapes `train`: what the text vectorizer adapts on."""
+    texts = []
+    for record in shapes_world_records("train", "scenes", size, seed, home).as_numpy_iterator():
+        texts += [t.decode() for t in record["references"]]
+    return texts
+
+
+def shapes_text_vectorizer(data_args):
+    """The text vectorizer of the Shapes text models, adapted on every training caption
+    (`label_fraction` limits the labelled pairs, not the vocabulary)."""
+    data_args = {name: value for name, value in data_args.items() if name != "label_fraction"}
+    return preprocessing.text_vectorizer(shapes_training_captions(**data_args), sequence_length=TEXT_SEQUENCE_LENGTH)
+
+
+def shapes_matching_count(split, size="default", seed=0, home=None, label_fraction=1.0):
+    return 2 * labelled_scenes(split, label_fraction, size)  # a positive and a negative per scene
+
+
+def shapes_scene_count(split, size="default", seed=0, home=None):
+    return build.shapes_world_sizes(size)[split]
+
+
+def avdigits_count(split, fsdd_dir=None, seed=0, home=None):
+    first, last = build.AVDIGITS_IMAGE_SPLITS[split]
+    return (last - first) * build.AVDIGITS_PAIRS_PER_IMAGE[split]

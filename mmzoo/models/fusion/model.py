@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import keras
 
-from mmzoo.models import dual_encoder, encoders
-from mmzoo.models.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
+from mmzoo.models import encoders
+from mmzoo.models.dual_encoder.model import copy_encoder_weights
+from mmzoo.models.fusion import FUSIONS
+from mmzoo.models.fusion.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
 
-FUSIONS = ("concat", "attention", "film", "grounding", "late")
 MODALITIES = ("image", "text", "audio")
 
 
@@ -35,19 +36,29 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
                       modality_dropout=0.0, initial_encoders=None, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
-    Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string (tokenised inside by
-    `vectorizer`, a `StrictTextVectorization` adapted on the training captions); `audio`
-    float waveform at 16 kHz with `audio_length` (samples). Output: `probabilities`.
-    `augment`: SpecAugment on audio, in training only. `modality_dropout`: the fraction of
-    training examples in which one modality's vector is zeroed, for concat and attention fusion
-    (a one-modality ablation has nothing to drop and ignores it). `width` and `image_filters`
-    (the image encoder's first conv) size a teacher or a student; so does `recurrent_layers`,
-    the BiLSTMs reading words and audio frames: 0 reads them, and compares them across the
-    modalities, with 1-D convs instead (`encoders.sequence_summary`), for a student that is
-    fast at batch 1. `residual`: stacked BiLSTMs add their input to their output, for a deep
-    teacher (`encoders.bilstm_stack`). `initial_encoders`: a trained dual encoder (`.keras` or
-    prebuilt name) whose towers' layers start the same-named layers here
-    (`dual_encoder.copy_encoder_weights`): its image convs and vector, word embeddings, BiLSTM.
+    Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string; `audio` float waveform at
+    16 kHz with `audio_length` (samples). Output: `probabilities`.
+
+    Args:
+        modalities: the inputs read, from `image`, `text`, `audio`; one for an ablation.
+        num_classes: the classes of the softmax.
+        fusion: `concat`, `attention`, `film`, `grounding` or `late` (module docstring).
+        vectorizer: a `StrictTextVectorization` adapted on the training captions (with text).
+        image_shape: [H, W, C] of the images.
+        width: the encoders' and head's width; with `image_filters` (the image encoder's first
+            conv) and `image_blocks` it sizes a teacher or a student.
+        recurrent_layers: the BiLSTMs reading words and audio frames; 0 reads them, and compares
+            them across the modalities, with 1-D convs (`encoders.sequence_summary`), for a
+            student that is fast at batch 1.
+        residual: stacked BiLSTMs add their input to their output, for a deep teacher.
+        interaction: concat fusion adds batch norm and the product of the two vectors.
+        dropout: in the classification head.
+        augment: SpecAugment on audio, in training only.
+        modality_dropout: the fraction of training examples in which one modality's vector is
+            zeroed, for concat and attention fusion (an ablation has nothing to drop).
+        initial_encoders: a trained `DualEncoder` whose towers' layers start the same-named
+            layers here (`copy_encoder_weights`): image convs and vector, word embeddings, BiLSTM.
+        name: the model's name; default from the fusion and modalities.
     """
     modalities = tuple(modalities)
     if fusion not in FUSIONS:
@@ -115,7 +126,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     probabilities = keras.layers.Activation("linear", dtype="float32", name="probabilities")(probabilities)
     model = keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")
     if initial_encoders is not None:
-        dual_encoder.copy_encoder_weights(initial_encoders, model)
+        copy_encoder_weights(initial_encoders, model)
     return model
 
 

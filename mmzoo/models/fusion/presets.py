@@ -1,0 +1,19 @@
+"""The fusion classifiers' prebuilt models, as configs (pure data)."""
+
+from __future__ import annotations
+
+from mmzoo.config import TrainConfig
+
+PRESETS = {
+    "fusion_shapes_image_text": TrainConfig(
+        model="fusion_classifier", task="shapes_image_text_matching",
+        model_args={"fusion": "grounding"}, epochs=20, batch_size=64, learning_rate=1e-3,
+        evaluate_splits=("test", "compositional")),
+    "fusion_shapes_text_audio": TrainConfig(
+        model="fusion_classifier", task="shapes_text_audio_matching",
+        model_args={"fusion": "film", "augment": True}, epochs=8, batch_size=64, learning_rate=5e-4,
+        evaluate_splits=("test", "compositional")),
+    "fusion_avdigits": TrainConfig(
+        model="fusion_classifier", task="avdigits",
+        model_args={"fusion": "attention", "modality_dropout": 0.3}, epochs=30, batch_size=64, learning_rate=1e-3),
+}
