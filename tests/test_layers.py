@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.layers.audio import SpecAugment
+from mmzoo.layers.audio import (AdditiveNoise, RandomEqualiser, Reverberation, SpecAugment, SpeedPerturbation,
+                                UtteranceNormalization)
 from mmzoo.models import encoders
 from mmzoo.models.fusion.layers import ModalityDropout, PhraseGrounding
 from mmzoo.models.fusion.model import fusion_classifier
@@ -109,3 +110,79 @@ def test_a_residual_bilstm_stack_adds_each_width_wide_input_to_its_output():
         expected = words if residual else np.zeros_like(words)
         np.testing.assert_allclose(model(words), expected, atol=1e-6)
         assert sum(isinstance(layer, keras.layers.Add) for layer in model.layers) == (3 if residual else 0)
+
+
+def _sine(hertz, samples, rate=16000):
+    return np.sin(2 * np.pi * hertz * np.arange(samples) / rate).astype("float32")
+
+
+def _peak_hertz(waveform, rate=16000):
+    return np.argmax(np.abs(np.fft.rfft(waveform))) * rate / len(waveform)
+
+
+def test_speed_perturbation_plays_faster_or_slower_in_training_only():
+    waveforms = np.stack([_sine(500, 8000), np.pad(_sine(500, 4000), (0, 4000))])
+    lengths = np.array([8000, 4000], "int32")
+    for factor in (0.9, 1.1):
+        layer = SpeedPerturbation(low=factor, high=factor, seed=0)
+        faster, new_lengths = layer([waveforms, lengths], training=True)
+        np.testing.assert_array_equal(new_lengths, np.round(lengths / factor).astype(int))
+        first = faster.numpy()[0, :new_lengths[0]]
+        assert abs(_peak_hertz(first) - 500 * factor) < 5
+        assert not faster.numpy()[1, new_lengths[1]:].any()  # past the new end: zeros
+    same, same_lengths = SpeedPerturbation(seed=0)([waveforms, lengths])
+    np.testing.assert_array_equal(same, waveforms)
+    np.testing.assert_array_equal(same_lengths, lengths)
+
+
+def test_reverberation_adds_a_decaying_tail_at_the_same_level():
+    click = np.zeros((1, 16000), "float32")
+    click[0, 100] = 1.0
+    reverberant = Reverberation(min_rt60=0.3, max_rt60=0.3, rate=1.0, seed=0)(click, training=True).numpy()[0]
+    rms = lambda x: np.sqrt(np.mean(np.square(x)))
+    np.testing.assert_allclose(rms(reverberant), rms(click), rtol=1e-4)
+    tail = np.abs(reverberant[101:101 + 4800])
+    assert tail[:800].mean() > 10 * tail[-800:].mean() > 0  # energy that dies away
+    np.testing.assert_array_equal(Reverberation(seed=0)(click), click)
+
+
+def test_additive_noise_meets_its_snr_over_the_utterance_and_leaves_the_padding_silent():
+    waveforms = np.stack([_sine(300, 16000), np.pad(0.1 * _sine(300, 8000), (0, 8000))])
+    lengths = np.array([16000, 8000], "int32")
+    noisy = AdditiveNoise(min_snr_db=10.0, max_snr_db=10.0, rate=1.0, seed=0)([waveforms, lengths],
+                                                                             training=True).numpy()
+    for row, length in enumerate(lengths):
+        noise = noisy[row, :length] - waveforms[row, :length]
+        snr = 10 * np.log10(np.mean(waveforms[row, :length] ** 2) / np.mean(noise ** 2))
+        assert abs(snr - 10.0) < 0.01
+    assert not noisy[1, 8000:].any()
+    np.testing.assert_array_equal(AdditiveNoise(seed=0)([waveforms, lengths]), waveforms)
+
+
+def test_random_equaliser_colours_the_spectrum_within_its_gains():
+    rng = np.random.default_rng(0)
+    waveform = rng.normal(size=(1, 16000)).astype("float32")
+    equalised = RandomEqualiser(max_gain_db=6.0, rate=1.0, seed=0)(waveform, training=True).numpy()
+    ratio_db = 20 * np.log10(np.abs(np.fft.rfft(equalised[0])) / np.abs(np.fft.rfft(waveform[0])))
+    assert np.abs(ratio_db).max() <= 6.0 + 1e-3 and np.ptp(ratio_db) > 1.0
+    np.testing.assert_array_equal(RandomEqualiser(seed=0)(waveform), waveform)
+
+
+def test_utterance_normalization_removes_gain_and_channel_colouring_and_ignores_padding():
+    from mmzoo.data.preprocessing import LogMelSpectrogram
+
+    rng = np.random.default_rng(0)
+    speech_like = (rng.normal(size=8000) * np.abs(np.sin(np.arange(8000) / 700))).astype("float32")
+    coloured = RandomEqualiser(max_gain_db=12.0, bands=2, rate=1.0, seed=3)(speech_like[None] * 4.0,
+                                                                             training=True).numpy()[0]
+    log_mel = LogMelSpectrogram(num_mel_bins=20)
+    normalize = UtteranceNormalization(samples_per_frame=160)
+    batch = np.zeros((3, 12000), "float32")
+    batch[0, :8000], batch[1, :8000], batch[2] = speech_like, coloured, rng.normal(size=12000)
+    lengths = np.array([8000, 8000, 12000], "int32")
+    features = normalize([log_mel(batch), lengths]).numpy()
+    alone = normalize([log_mel(speech_like[None]), lengths[:1]]).numpy()[0]
+    np.testing.assert_allclose(features[0, :50], alone[:50], atol=1e-3)  # the padding does not count
+    assert not features[0, 50:].any()
+    # A gain and a two-band tilt are close to constant offsets of the log-mel: most of them go.
+    assert np.abs(features[1, :50] - features[0, :50]).mean() < 0.25 * np.abs(features[0, :50]).mean()

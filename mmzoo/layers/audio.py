@@ -156,3 +156,227 @@ class TelephoneBand(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "cutoff_hz": self.cutoff_hz,
                 "sample_rate": self.sample_rate, "seed": self.seed}
+
+
+def _uniform(seed_generator, shape, low, high):
+    return keras.random.uniform(shape, float(low), float(high), seed=seed_generator)
+
+
+def _chosen(seed_generator, batch, rate):
+    """[batch, 1] booleans: which examples an augmentation applied to a `rate` fraction takes."""
+    return keras.random.uniform((batch, 1), seed=seed_generator) < rate
+
+
+def _valid_samples(waveforms, lengths):
+    return tf.sequence_mask(tf.reshape(lengths, [-1]), tf.shape(waveforms)[1], dtype=waveforms.dtype)
+
+
+class _WaveformAugmentation(keras.layers.Layer):
+    """What the waveform augmentations share: float32 (the FFT takes nothing else), a seed, a
+    `rate` fraction of the examples changed in training, the identity at inference."""
+
+    def __init__(self, rate=0.5, seed=None, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class SpeedPerturbation(_WaveformAugmentation):
+    """Speed perturbation (Ko et al., 2015) in training: each chosen waveform is played
+    `factor` times as fast, a factor drawn from [`low`, `high`] per example, which moves its
+    pitch and formants and changes its tempo, as another speaker would. Linear interpolation
+    between samples.
+
+    Inputs: waveforms [batch, samples] zero-padded, and their lengths [batch]. Outputs: the
+    waveforms (padded to `samples / low`) and their new lengths. At inference, the inputs.
+    """
+
+    def __init__(self, low=0.9, high=1.1, rate=1.0, seed=None, **kwargs):
+        if not 0.0 < low <= high:
+            raise ValueError(f"low, high: factors with 0 < low <= high expected, got {low!r}, {high!r}")
+        super().__init__(rate, seed, **kwargs)
+        self.low, self.high = low, high
+
+    def call(self, inputs, training=False):
+        waveforms, lengths = inputs
+        if not training or not self.rate:
+            return [waveforms, lengths]
+        batch, samples = tf.shape(waveforms)[0], tf.shape(waveforms)[1]
+        factors = tf.where(_chosen(self.seed_generator, batch, self.rate),
+                           _uniform(self.seed_generator, (batch, 1), self.low, self.high), 1.0)
+        lengths = tf.cast(tf.reshape(lengths, [-1, 1]), tf.float32)
+        new_lengths = tf.maximum(tf.round(lengths / factors), 1.0)
+        positions = tf.cast(tf.range(tf.cast(tf.math.ceil(tf.cast(samples, tf.float32) / self.low), tf.int32)),
+                            tf.float32)[None, :]
+        source = tf.minimum(positions * factors, lengths - 1.0)
+        before = tf.cast(tf.floor(source), tf.int32)
+        after = tf.minimum(before + 1, samples - 1)
+        weight = source - tf.floor(source)
+        stretched = (tf.gather(waveforms, before, batch_dims=1) * (1.0 - weight)
+                     + tf.gather(waveforms, after, batch_dims=1) * weight)
+        stretched *= tf.cast(positions < new_lengths, stretched.dtype)
+        return [stretched, tf.cast(new_lengths[:, 0], tf.int32)]
+
+    def compute_output_shape(self, input_shapes):
+        return [(input_shapes[0][0], None), input_shapes[1]]
+
+    def get_config(self):
+        return {**super().get_config(), "low": self.low, "high": self.high}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class Reverberation(_WaveformAugmentation):
+    """Room reverberation in training: a chosen waveform [batch, samples] is convolved (by FFT)
+    with a synthetic impulse response, the direct path then exponentially decaying noise whose
+    RT60 (the time to fall by 60 dB) is drawn from [`min_rt60`, `max_rt60`] seconds, and brought
+    back to its own RMS level. At inference, the identity."""
+
+    def __init__(self, min_rt60=0.1, max_rt60=0.6, rate=0.5, sample_rate=16000, seed=None, **kwargs):
+        super().__init__(rate, seed, **kwargs)
+        self.min_rt60, self.max_rt60, self.sample_rate = min_rt60, max_rt60, sample_rate
+
+    def call(self, waveforms, training=False):
+        if not training or not self.rate:
+            return waveforms
+        batch, samples = tf.shape(waveforms)[0], tf.shape(waveforms)[1]
+        taps = int(self.max_rt60 * self.sample_rate)
+        rt60 = _uniform(self.seed_generator, (batch, 1), self.min_rt60, self.max_rt60)
+        time = tf.range(taps, dtype=tf.float32)[None, :] / self.sample_rate
+        tail = keras.random.normal((batch, taps), seed=self.seed_generator) * tf.exp(-6.91 * time / rt60)
+        response = tf.concat([tf.ones((batch, 1)), 0.3 * tail[:, 1:]], axis=1)
+        length = samples + taps
+        reverberant = tf.signal.irfft(tf.signal.rfft(waveforms, [length]) * tf.signal.rfft(response, [length]),
+                                      [length])[:, :samples]
+        level = tf.sqrt(tf.reduce_mean(tf.square(waveforms), axis=1, keepdims=True) + 1e-12)
+        new_level = tf.sqrt(tf.reduce_mean(tf.square(reverberant), axis=1, keepdims=True) + 1e-12)
+        return tf.where(_chosen(self.seed_generator, batch, self.rate), reverberant * level / new_level, waveforms)
+
+    def get_config(self):
+        return {**super().get_config(), "min_rt60": self.min_rt60, "max_rt60": self.max_rt60,
+                "sample_rate": self.sample_rate}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class AdditiveNoise(_WaveformAugmentation):
+    """Noise in training: coloured Gaussian noise (a spectral slope drawn per example from white
+    to brown, 1/f^0 to 1/f^2 in power) added to a chosen waveform's samples at a signal-to-noise
+    ratio drawn from [`min_snr_db`, `max_snr_db`], the signal's power measured over its own
+    length. Inputs: waveforms [batch, samples] and lengths [batch]; output: the waveforms. At
+    inference, the identity."""
+
+    def __init__(self, min_snr_db=5.0, max_snr_db=30.0, rate=0.5, seed=None, **kwargs):
+        super().__init__(rate, seed, **kwargs)
+        self.min_snr_db, self.max_snr_db = min_snr_db, max_snr_db
+
+    def call(self, inputs, training=False):
+        waveforms, lengths = inputs
+        if not training or not self.rate:
+            return waveforms
+        batch, samples = tf.shape(waveforms)[0], tf.shape(waveforms)[1]
+        white = keras.random.normal((batch, samples), seed=self.seed_generator)
+        bins = tf.cast(tf.range(samples // 2 + 1), tf.float32)
+        slope = _uniform(self.seed_generator, (batch, 1), 0.0, 2.0)
+        shape = tf.pow(tf.maximum(bins, 1.0)[None, :], -slope / 2.0)
+        noise = tf.signal.irfft(tf.signal.rfft(white, [samples]) * tf.cast(shape, tf.complex64), [samples])
+        valid = _valid_samples(waveforms, lengths)
+        count = tf.maximum(tf.reduce_sum(valid, axis=1, keepdims=True), 1.0)
+        signal_power = tf.reduce_sum(tf.square(waveforms) * valid, axis=1, keepdims=True) / count
+        noise_power = tf.reduce_sum(tf.square(noise) * valid, axis=1, keepdims=True) / count
+        snr_db = _uniform(self.seed_generator, (batch, 1), self.min_snr_db, self.max_snr_db)
+        scale = tf.sqrt(signal_power / (noise_power + 1e-12) / tf.pow(10.0, snr_db / 10.0))
+        noisy = waveforms + noise * scale * valid
+        return tf.where(_chosen(self.seed_generator, batch, self.rate), noisy, waveforms)
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
+
+    def get_config(self):
+        return {**super().get_config(), "min_snr_db": self.min_snr_db, "max_snr_db": self.max_snr_db}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class RandomEqualiser(_WaveformAugmentation):
+    """A microphone's or a room's colouring in training: a chosen waveform's spectrum is
+    multiplied by a smooth random gain curve, `bands` gains of up to +-`max_gain_db` dB spread
+    evenly over the frequencies and interpolated between. At inference, the identity."""
+
+    def __init__(self, max_gain_db=10.0, bands=6, rate=0.5, seed=None, **kwargs):
+        super().__init__(rate, seed, **kwargs)
+        self.max_gain_db, self.bands = max_gain_db, bands
+
+    def call(self, waveforms, training=False):
+        if not training or not self.rate:
+            return waveforms
+        batch, samples = tf.shape(waveforms)[0], tf.shape(waveforms)[1]
+        gains_db = _uniform(self.seed_generator, (batch, self.bands), -self.max_gain_db, self.max_gain_db)
+        bins = samples // 2 + 1
+        where = tf.linspace(0.0, float(self.bands - 1), bins)  # each bin's place among the bands
+        below = tf.minimum(tf.cast(tf.floor(where), tf.int32), self.bands - 2)
+        weight = where - tf.cast(below, tf.float32)
+        curve_db = (tf.gather(gains_db, below, axis=1) * (1.0 - weight)
+                    + tf.gather(gains_db, below + 1, axis=1) * weight)
+        gain = tf.cast(tf.pow(10.0, curve_db / 20.0), tf.complex64)
+        equalised = tf.signal.irfft(tf.signal.rfft(waveforms, [samples]) * gain, [samples])
+        return tf.where(_chosen(self.seed_generator, batch, self.rate), equalised, waveforms)
+
+    def get_config(self):
+        return {**super().get_config(), "max_gain_db": self.max_gain_db, "bands": self.bands}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class UtteranceNormalization(keras.layers.Layer):
+    """Per-utterance mean and variance normalisation (CMVN) of features [batch, frames,
+    channels]: each channel's mean and standard deviation over the utterance's own frames
+    (from the waveforms' lengths [batch] in samples and the features' hop `samples_per_frame`)
+    are taken out, which removes a speaker's and a channel's constant colouring. Frames past
+    the end do not count."""
+
+    def __init__(self, samples_per_frame, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.samples_per_frame = samples_per_frame
+
+    def call(self, inputs):
+        features, lengths = inputs
+        count = tf.maximum(-(-tf.cast(tf.reshape(lengths, [-1]), tf.int32) // self.samples_per_frame), 1)
+        inside = tf.sequence_mask(count, tf.shape(features)[1], dtype=features.dtype)[..., None]
+        frames = tf.cast(count, features.dtype)[:, None, None]
+        mean = tf.reduce_sum(features * inside, axis=1, keepdims=True) / frames
+        variance = tf.reduce_sum(tf.square(features - mean) * inside, axis=1, keepdims=True) / frames
+        return (features - mean) * tf.math.rsqrt(variance + 1e-5) * inside
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
+
+    def get_config(self):
+        return {**super().get_config(), "samples_per_frame": self.samples_per_frame}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class MelCepstrum(keras.layers.Layer):
+    """MFCCs, the source material's front end: the first `coefficients` of the DCT of log-mel
+    features [batch, frames, mel_bins] (`tf.signal.mfccs_from_log_mel_spectrograms`)."""
+
+    def __init__(self, coefficients=13, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.coefficients = coefficients
+        self.supports_masking = True
+
+    def call(self, log_mel):
+        return tf.signal.mfccs_from_log_mel_spectrograms(log_mel)[..., :self.coefficients]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.coefficients)
+
+    def get_config(self):
+        return {**super().get_config(), "coefficients": self.coefficients}

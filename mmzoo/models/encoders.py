@@ -11,7 +11,8 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing
-from mmzoo.layers.audio import LengthMask, SpecAugment, TelephoneBand, ZeroPastLength
+from mmzoo.layers.audio import (AdditiveNoise, LengthMask, MelCepstrum, RandomEqualiser, Reverberation, SpecAugment,
+                                SpeedPerturbation, TelephoneBand, UtteranceNormalization, ZeroPastLength)
 from mmzoo.layers.image import PositionEmbedding, VGG16Preprocess
 
 
@@ -127,24 +128,51 @@ def sequence_summary(sequence, width, recurrent=True, name="summary"):
     return keras.layers.GlobalMaxPooling1D(name=f"{role}_max")(x)
 
 
+FRONT_ENDS = ("log_mel", "mfcc")
+NORMALIZATIONS = ("frame", "utterance")
+
+
 def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, telephone_band=0.0,
-                 name="audio"):
-    """Log-mel frames (normalised per frame, so gain does not matter), SpecAugment in training
-    when `augment`, two 1-D convs (`subsampling` 4: both strided, 4x fewer frames; 2: the
-    first), masked after each waveform's end. A waveform's frames do not depend on the rest of
-    its batch (tested): everything past its end reads as zero. `telephone_band`: the fraction
-    of training waveforms low-passed at 4 kHz first (`TelephoneBand`), so that 8 kHz
-    recordings sound familiar."""
+                 waveform_augment=False, front_end="log_mel", normalization="frame", name="audio"):
+    """Features of a waveform, two 1-D convs over them (`subsampling` 4: both strided, 4x fewer
+    frames; 2: the first), masked after each waveform's end. A waveform's frames do not depend
+    on the rest of its batch (tested): everything past its end reads as zero.
+
+    Args:
+        augment: SpecAugment on the features, in training.
+        telephone_band: the fraction of training waveforms low-passed at 4 kHz first
+            (`TelephoneBand`), so that 8 kHz recordings sound familiar.
+        waveform_augment: in training, a new speaker and channel for the waveforms: speed
+            perturbation, a random equaliser, reverberation and coloured noise.
+        front_end: "log_mel" (`num_mel_bins` log-mel energies) or "mfcc" (their first 13
+            cepstral coefficients).
+        normalization: "frame" (each frame over its mel bins, with a learned scale: gain does
+            not matter) or "utterance" (each coefficient over the utterance's frames: a
+            speaker's and a channel's constant colouring does not matter either).
+    """
     if subsampling not in (2, 4):
         raise ValueError(f"subsampling: 2 or 4, got {subsampling!r}")
+    if front_end not in FRONT_ENDS or normalization not in NORMALIZATIONS:
+        raise ValueError(f"front_end, normalization: one of {FRONT_ENDS} and {NORMALIZATIONS}, got "
+                         f"{front_end!r}, {normalization!r}")
+    if waveform_augment:
+        audio, audio_length = SpeedPerturbation(name=f"{name}_speed")([audio, audio_length])
+        audio = RandomEqualiser(name=f"{name}_equaliser")(audio)
+        audio = Reverberation(name=f"{name}_reverberation")(audio)
+        audio = AdditiveNoise(name=f"{name}_noise")([audio, audio_length])
     if telephone_band:
         audio = TelephoneBand(telephone_band, name=f"{name}_telephone_band")(audio)
     log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
     x = log_mel(audio)
-    x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
+    samples_per_frame = log_mel.frame_step
+    if normalization == "frame":
+        x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
+    else:
+        x = UtteranceNormalization(samples_per_frame, name=f"{name}_utterance_norm")([x, audio_length])
     if augment:
         x = SpecAugment(name=f"{name}_spec_augment")(x)
-    samples_per_frame = log_mel.frame_step
+    if front_end == "mfcc":
+        x = MelCepstrum(name=f"{name}_mfcc")(x)
     for number in range(2):
         # What a conv reads past a waveform's end is zero, whatever its batch-mates; and the
         # padding is fixed, not "same": TF's "same" pads a strided conv by an amount that depends
@@ -159,10 +187,11 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
 
 
 def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, recurrent_layers=1,
-                  residual=False, name="audio"):
-    """`audio_frames`, then `recurrent_layers` BiLSTMs over the unpadded frames (0: none, the
-    convs only; `residual`: see `bilstm_stack`), averaged over them."""
-    frames = bilstm_stack(audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name), width,
-                          recurrent_layers, name, residual)
+                  residual=False, name="audio", **front_end):
+    """`audio_frames` (`front_end`: its `waveform_augment`, `front_end` and `normalization`),
+    then `recurrent_layers` BiLSTMs over the unpadded frames (0: none, the convs only;
+    `residual`: see `bilstm_stack`), averaged over them."""
+    frames = bilstm_stack(audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name, **front_end),
+                          width, recurrent_layers, name, residual)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)
     return Encoded(frames, vector)
