@@ -42,7 +42,8 @@ def import_graph(root: Path) -> dict[str, set[str]]:
                     anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
                     base = ".".join(anchor + ([base] if base else []))
                 # `from package import module` imports the module; `from module import name`, the module.
-                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                           for alias in node.names]
             else:
                 continue
             edges |= {target for target in targets if target in modules and target != name}

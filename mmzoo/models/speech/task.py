@@ -94,7 +94,8 @@ TASKS = (
     SpeechRecognitionTask(
         name="shapes_speech_recognition", description="Transcribe the spoken Shapes World caption (unseen voices "
         "in test).", view=views.speech_recognition, count=views.shapes_scene_count,
-        training_transcripts=views.shapes_training_transcripts, splits=("train", "validation", "test", "compositional")),
+        training_transcripts=views.shapes_training_transcripts,
+        splits=("train", "validation", "test", "compositional")),
     SpeechRecognitionTask(
         name="fsdd_speech_recognition", description="Transcribe a spoken digit of the Free Spoken Digit Dataset "
         "(data_args: fsdd_dir, held_out_speaker).", view=views.fsdd_speech_recognition, count=views.fsdd_count,
