@@ -3,6 +3,7 @@ recogniser on the other speakers and transcribe all 500 recordings of the one le
 each speaker's word accuracy (exact transcripts) and error rates.
 
     python scripts/fsdd_leave_one_speaker_out.py [--runs runs/fsdd_loso] [--synthetic-per-word N]
+        [--model-args '{"waveform_augment": true, "normalization": "utterance"}']
         [--out benchmarks/results/fsdd_leave_one_speaker_out.json]
 
 `--synthetic-per-word N` adds N eSpeak NG utterances of each digit word to each training set
@@ -22,6 +23,8 @@ def main():
     parser.add_argument("--runs", type=Path, default=Path("runs") / "fsdd_loso")
     parser.add_argument("--speakers", nargs="+", default=None, help="default: every speaker in the folder")
     parser.add_argument("--synthetic-per-word", type=int, default=0, help="(the preset's own setting is ignored)")
+    parser.add_argument("--model-args", type=json.loads, default={},
+                        help='JSON changes to the preset\'s model_args, e.g. \'{"waveform_augment": true}\'')
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks" / "results"
                         / "fsdd_leave_one_speaker_out.json")
     args = parser.parse_args()
@@ -34,11 +37,12 @@ def main():
     preset = PRESETS["speech_fsdd"]
     fsdd_dir = preset.data_args["fsdd_dir"]
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
-    results = {"preset": "speech_fsdd", "model_args": preset.model_args, "epochs": preset.epochs,
+    results = {"preset": "speech_fsdd", "model_args": {**preset.model_args, **args.model_args}, "epochs": preset.epochs,
                "synthetic_per_word": args.synthetic_per_word, "speakers": {}}
     for speaker in speakers:
-        config = TrainConfig.from_dict({**preset.to_dict(), "data_args": {
-            **preset.data_args, "held_out_speaker": speaker, "synthetic_per_word": args.synthetic_per_word}})
+        config = TrainConfig.from_dict({**preset.to_dict(), "model_args": {**preset.model_args, **args.model_args},
+                                        "data_args": {**preset.data_args, "held_out_speaker": speaker,
+                                                      "synthetic_per_word": args.synthetic_per_word}})
         run_dir = args.runs / speaker
         finished = run_dir / "metrics.json"
         metrics = json.loads(finished.read_text()) if finished.exists() else train(config, run_dir, verbose=2)

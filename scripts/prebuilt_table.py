@@ -24,6 +24,7 @@ FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC = RESULTS / "fsdd_leave_one_speaker_out_syn
 SPEECH_SAVEDMODEL = RESULTS / "speech_savedmodel.json"
 TEXT_TO_IMAGE_BENCHMARK = RESULTS / "text_to_image.json"
 ACCELERATOR = RESULTS / "accelerator.json"
+SPEECH_GENERALISATION = RESULTS / "speech_generalisation.json"
 
 
 def prebuilt_table():
@@ -122,6 +123,35 @@ def recogniser_table():
             print(f"| {speaker} | {synthetic:,} | {figures['word_accuracy']:.4f} | "
                   f"{figures['word_accuracy_greedy']:.4f} | {figures['cer']:.4f} | {figures['recordings']} |")
         print(f"| mean | {synthetic:,} | {results['mean_word_accuracy']:.4f} | | | |")
+
+
+def speech_generalisation_table():
+    """The shipped audio models on what they never heard (`scripts/speech_generalisation.py`)."""
+    if not SPEECH_GENERALISATION.exists():
+        return
+    results = json.loads(SPEECH_GENERALISATION.read_text())
+    shapes = results["shapes"]
+    print(f"| condition ({shapes['captions']} Shapes test captions) | `speech_shapes` CER % | WER % | exact | "
+          "`fusion_shapes_text_audio` accuracy |")
+    print("|---|---|---|---|---|")
+    for condition, figures in shapes["speech_shapes"].items():
+        matching = shapes["fusion_shapes_text_audio"].get(condition, {}).get("accuracy")
+        print(f"| {condition.replace('_', ' ')} | {100 * figures['cer']:.1f} | {100 * figures['wer']:.1f} | "
+              f"{figures['exact_match']:.3f} | {'' if matching is None else f'{matching:.3f}'} |")
+    loso = results["fsdd"]["leave_one_speaker_out"]
+    baseline, zoo = loso["baseline_mfcc_svc"], loso["speech_fsdd_recipe"]
+    print()
+    print("| FSDD speaker left out | `speech_fsdd` recipe, word accuracy | MFCC + SVC baseline |")
+    print("|---|---|---|")
+    for speaker, accuracy in baseline["speakers"].items():
+        print(f"| {speaker} | {zoo[speaker]:.3f} | {accuracy:.3f} |" if speaker in zoo else
+              f"| {speaker} | | {accuracy:.3f} |")
+    zoo_mean = f"{sum(zoo.values()) / len(zoo):.3f}" if zoo else ""
+    print(f"| mean | {zoo_mean} | {baseline['mean']:.3f} |")
+    digits = results["fsdd"]["festival_digits"]
+    if isinstance(digits, dict):
+        print(f"| digit words by Festival ({digits['words']}), models trained on all of FSDD | "
+              f"{digits['speech_fsdd_word_accuracy']:.3f} | {digits['baseline_mfcc_svc_accuracy']:.3f} |")
 
 
 def text_to_image_table():
@@ -241,6 +271,8 @@ if __name__ == "__main__":
     captioner_table()
     print()
     recogniser_table()
+    print()
+    speech_generalisation_table()
     print()
     text_to_image_table()
     print()

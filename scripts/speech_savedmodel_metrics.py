@@ -29,15 +29,9 @@ def main():
 
     from mmzoo import presets
     from mmzoo.data import preprocessing
-    from mmzoo.evaluation.speech import transcription_metrics
     from mmzoo import registry
-
-    def transcribe(signature, wavs):
-        transcripts = []
-        for start in range(0, len(wavs), 64):
-            answer = signature(audio=tf.constant(wavs[start:start + 64]))
-            transcripts += [t.decode() for t in answer["transcript"].numpy()]
-        return transcripts
+    from mmzoo.evaluation.speech import transcribe_wavs as transcribe
+    from mmzoo.evaluation.speech import transcription_metrics
 
     def wav_at(waveform, rate):
         resampled = preprocessing.resample(tf.constant(waveform), preprocessing.SAMPLE_RATE, rate)

@@ -222,3 +222,23 @@ def test_your_own_recordings_in_ljspeech_folders_train_a_recogniser(tmp_path):
     assert metrics["splits"]["test"]["examples"] == 2
     with pytest.raises(ValueError, match=r"split: 'validation' has no folder in data_args\['splits'\]"):
         task.count("validation", splits={"train": splits["train"]})
+
+
+def test_festival_speaks_at_its_rate_and_pitch_and_refuses_the_reserved_voices(monkeypatch):
+    from mmzoo.data import speech_synthesis
+
+    slow = speech_synthesis.festival_speak("a large red circle", speech_synthesis.FestivalVoice(stretch=1.3))
+    fast = speech_synthesis.festival_speak("a large red circle", speech_synthesis.FestivalVoice(stretch=0.8))
+    assert slow.dtype == np.float32 and 0.1 < np.abs(slow).max() <= 1.0
+    assert 1.4 < len(slow) / len(fast) < 1.8
+    pitches = []
+    for hertz in (90, 150):
+        spoken = speech_synthesis.festival_speak("a", speech_synthesis.FestivalVoice(pitch_hz=hertz))
+        voiced = spoken[len(spoken) // 4:len(spoken) // 2]
+        lags = np.correlate(voiced, voiced, "full")[len(voiced) - 1:]
+        pitches.append(16000 / (53 + np.argmax(lags[53:267])))  # 60-300 Hz
+    assert pitches[1] > 1.3 * pitches[0]
+    with pytest.raises(ValueError, match="kal_diphone is kept for evaluation outside the project"):
+        speech_synthesis.festival_speak("a", speech_synthesis.FestivalVoice(name="kal_diphone"))
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert "apt-get install festival festvox-kdlpc16k" in speech_synthesis.festival_missing()

@@ -142,6 +142,75 @@ class Espeak:
         return waveform[: int(MAX_SECONDS * SAMPLE_RATE)]
 
 
+@dataclasses.dataclass(frozen=True)
+class FestivalVoice:
+    """A Festival voice at a duration stretch (above 1: slower) and a mean pitch in Hz."""
+
+    name: str = "ked_diphone"
+    stretch: float = 1.0
+    pitch_hz: int = 110
+
+    def __str__(self):
+        return f"festival:{self.name}/stretch{self.stretch:.2f}/pitch{self.pitch_hz}"
+
+
+# Festival (concatenated diphones: another method than eSpeak's formant synthesis) is a second
+# engine for held-out-engine experiments. Voices built from the CMU ARCTIC or `kal` recordings
+# are kept for evaluation outside the project and are refused here.
+FESTIVAL_VOICES = ("ked_diphone",)
+RESERVED_VOICE_MARKS = ("kal", "arctic", "cmu_us")
+FESTIVAL_INSTALL = "apt-get install festival festvox-kdlpc16k"
+STRETCH_RANGE = (0.85, 1.25)
+FESTIVAL_PITCH_RANGE = (80, 160)
+
+
+def festival_missing() -> str | None:
+    """Why Festival cannot speak here (with how to install it), or None when it can."""
+    import shutil
+
+    if shutil.which("text2wave") is None:
+        return f"Festival is not installed ({FESTIVAL_INSTALL})"
+    return None
+
+
+def sample_festival_voice(rng: np.random.Generator) -> FestivalVoice:
+    return FestivalVoice(name=FESTIVAL_VOICES[int(rng.integers(len(FESTIVAL_VOICES)))],
+                         stretch=round(float(rng.uniform(*STRETCH_RANGE)), 2),
+                         pitch_hz=int(rng.integers(FESTIVAL_PITCH_RANGE[0], FESTIVAL_PITCH_RANGE[1] + 1)))
+
+
+def festival_speak(text: str, voice: FestivalVoice) -> np.ndarray:
+    """`text` spoken by Festival's `voice`: float32 mono at 16 kHz in [-1, 1]."""
+    import io
+    import subprocess
+    import tempfile
+    import wave
+    from pathlib import Path
+
+    if any(mark in voice.name for mark in RESERVED_VOICE_MARKS):
+        raise ValueError(f"voice: {voice.name} is kept for evaluation outside the project")
+    if not text.strip():
+        raise ValueError("text: nothing to speak (empty text)")
+    missing = festival_missing()
+    if missing:
+        raise RuntimeError(missing)
+    commands = [f"(voice_{voice.name})", f"(Parameter.set 'Duration_Stretch {voice.stretch})",
+                f"(set! int_lr_params '((target_f0_mean {voice.pitch_hz}) (target_f0_std {voice.pitch_hz // 7}) "
+                "(model_f0_mean 170) (model_f0_std 34)))"]
+    with tempfile.TemporaryDirectory(prefix="mmzoo-festival-") as scratch:
+        path = Path(scratch) / "spoken.wav"
+        arguments = ["text2wave", "-o", str(path)] + [part for c in commands for part in ("-eval", c)]
+        spoken = subprocess.run(arguments, input=text.encode(), capture_output=True, timeout=60)
+        if spoken.returncode != 0 or not path.is_file():
+            raise RuntimeError(f"Festival failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
+        data = path.read_bytes()
+    with wave.open(io.BytesIO(data)) as reader:
+        rate = reader.getframerate()
+        native = np.frombuffer(reader.readframes(reader.getnframes()), "<i2").astype(np.float32) / 32768.0
+    waveform = native if rate == SAMPLE_RATE else resample_poly(native, SAMPLE_RATE, rate).astype(np.float32)
+    return waveform[: int(MAX_SECONDS * SAMPLE_RATE)]
+
+
 def synthesise(texts, voices) -> list[np.ndarray]:
     engine = Espeak.get()
     return [engine.speak(text, voice) for text, voice in zip(texts, voices)]

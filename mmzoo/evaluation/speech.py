@@ -17,3 +17,14 @@ def transcription_metrics(transcripts, references) -> dict:
     truth = [" ".join(r.split()) for r in references]
     return {"wer": float(jiwer.wer(truth, said)), "cer": float(jiwer.cer(truth, said)),
             "exact_match": sum(s == t for s, t in zip(said, truth)) / len(truth), "examples": len(truth)}
+
+
+def transcribe_wavs(signature, wavs, batch_size=64) -> list[str]:
+    """What a recogniser's SavedModel signature (WAV bytes in) transcribes, batch by batch."""
+    import tensorflow as tf
+
+    transcripts = []
+    for start in range(0, len(wavs), batch_size):
+        answer = signature(audio=tf.constant(wavs[start:start + batch_size]))
+        transcripts += [t.decode() for t in answer["transcript"].numpy()]
+    return transcripts
