@@ -12,9 +12,9 @@ from mmzoo.data import views
 from mmzoo.export import serving
 from mmzoo.models.judge import model as judge
 from mmzoo.models.task import shipped_model
-from mmzoo.models.text_to_image import layout
 from mmzoo.models.text_to_image import model as generator
 from mmzoo.models.text_to_image.layers import AlphaComposite, PlaceAtCentre
+from mmzoo.models.text_to_image.layout import layout_loss, sample_layouts
 from mmzoo.training.trainer import build_model
 
 
@@ -103,30 +103,30 @@ def _mixture_at(mean, scale=0.02, components=2, second_object_logit=5.0):
 
 def test_layout_loss_prefers_the_true_layout_and_ignores_a_missing_second_object():
     mixture = _mixture_at([0.3, 0.4, 0.3, 0.0])
-    near, far = (layout.layout_loss(tf.constant([layout]), mixture).numpy()[0]
+    near, far = (layout_loss(tf.constant([layout]), mixture).numpy()[0]
                  for layout in ([0.3, 0.4, 0.3, 0.0, 1.0], [0.6, 0.4, 0.3, 0.0, 1.0]))
     assert near < far
-    one_object = [layout.layout_loss(tf.constant([[0.3, 0.4, dx, 0.0, 0.0]]), mixture).numpy()[0]
+    one_object = [layout_loss(tf.constant([[0.3, 0.4, dx, 0.0, 0.0]]), mixture).numpy()[0]
                   for dx in (0.0, 0.9)]
     assert one_object[0] == one_object[1]
     expecting_one = _mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-5.0)
-    assert one_object[0] > layout.layout_loss(tf.constant([[0.3, 0.4, 0.0, 0.0, 0.0]]), expecting_one).numpy()[0] + 4.9
+    assert one_object[0] > layout_loss(tf.constant([[0.3, 0.4, 0.0, 0.0, 0.0]]), expecting_one).numpy()[0] + 4.9
 
 
 def test_a_layout_depends_on_its_seed_alone_and_stays_on_the_canvas():
     mixture = tf.concat([_mixture_at([0.3, 0.4, 0.3, 0.0])] * 3 + [_mixture_at([0.95, 0.5, 0.4, 0.0])], 0)
-    layouts = layout.sample_layouts(mixture, tf.constant([7, 7, 8, 7], tf.int64)).numpy()
+    layouts = sample_layouts(mixture, tf.constant([7, 7, 8, 7], tf.int64)).numpy()
     np.testing.assert_array_equal(layouts[0], layouts[1])
     assert not np.array_equal(layouts[0], layouts[2])
-    alone = layout.sample_layouts(mixture[:1], tf.constant([7], tf.int64)).numpy()
+    alone = sample_layouts(mixture[:1], tf.constant([7], tf.int64)).numpy()
     np.testing.assert_array_equal(alone[0], layouts[0])
     second_centres = layouts[:, :2] + layouts[:, 2:4]
     assert (layouts[:, :2] >= 0).all() and (layouts[:, :2] <= 1).all()
     assert (second_centres >= -1e-6).all() and (second_centres <= 1 + 1e-6).all()
-    exact = layout.sample_layouts(mixture[:1], tf.constant([7], tf.int64), temperature=0.0).numpy()
+    exact = sample_layouts(mixture[:1], tf.constant([7], tf.int64), temperature=0.0).numpy()
     np.testing.assert_allclose(exact[0, :4], [0.3, 0.4, 0.3, 0.0], atol=1e-6)
     assert exact[0, 4] == 1.0
-    one_object = layout.sample_layouts(_mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-2.0),
+    one_object = sample_layouts(_mixture_at([0.3, 0.4, 0.3, 0.0], second_object_logit=-2.0),
                                           tf.constant([7], tf.int64)).numpy()
     assert one_object[0, 4] == 0.0
 
@@ -210,7 +210,7 @@ def test_a_gan_can_start_from_a_trained_generator(tiny_generator, tmp_path, mmzo
     gan = build_model(config, registry.get_task(config.task))
     captions = ["a large red circle", "a small blue square left of a large yellow triangle"]
     np.testing.assert_array_equal(generator.draw(gan, captions, [1, 2]), generator.draw(tiny_generator, captions, [1, 2]))
-    with pytest.raises(ValueError, match="initial_generator: 'nope' is neither a preset name nor a .keras file"):
+    with pytest.raises(ValueError, match="initial_generator: 'nope' is neither a .keras file nor one of the prebuilt"):
         build_model(TrainConfig.from_dict({**config.to_dict(), "model_args": {**config.model_args,
                                                                               "initial_generator": "nope"}}),
                     registry.get_task(config.task))

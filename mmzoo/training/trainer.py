@@ -67,7 +67,7 @@ def _build(model_name, model_args, task_arguments):
         if model_args.get(name) is not None:
             model_args[name] = presets.load_trained(model_args[name], argument=name)
     if family.built_model_arg is None:
-        return family.build_function()(**model_args, **task_arguments)
+        return family.build_function()(**{**model_args, **task_arguments})
     argument, builder_name, builder_args = family.built_model_arg
     if builder_name not in model_args:
         raise InvalidInputError(builder_name, f"{model_name} builds a new model of another family; name its builder")
