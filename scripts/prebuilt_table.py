@@ -19,8 +19,6 @@ RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 ABLATIONS = RESULTS / "fusion_ablations.json"
 INDEPENDENT_RENDERER = RESULTS / "independent_renderer.json"
 CAPTIONER_SAVEDMODEL = RESULTS / "captioner_savedmodel.json"
-FSDD_LEAVE_ONE_SPEAKER_OUT = RESULTS / "fsdd_leave_one_speaker_out.json"
-FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC = RESULTS / "fsdd_leave_one_speaker_out_synthetic.json"
 SPEECH_SAVEDMODEL = RESULTS / "speech_savedmodel.json"
 TEXT_TO_IMAGE_BENCHMARK = RESULTS / "text_to_image.json"
 ACCELERATOR = RESULTS / "accelerator.json"
@@ -111,18 +109,21 @@ def recogniser_table():
                           f"{100 * values['cer']:.3f} | {values['exact_match']:.4f} | {values['examples']:,} |")
                 print(f"| `{name}` | {splits['version']} | {split} | same transcript at 8 and 44.1 kHz | | | "
                       f"{rates['same_transcript_8k_and_44k']:.4f} | |")
-    runs = [(path, json.loads(path.read_text())) for path in (FSDD_LEAVE_ONE_SPEAKER_OUT,
-                                                              FSDD_LEAVE_ONE_SPEAKER_OUT_SYNTHETIC) if path.exists()]
+    runs = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("fsdd_leave_one_speaker_out*.json"))]
     if runs:
         print()
-        print("| FSDD speaker left out | synthetic words | word accuracy (beam) | greedy | CER | recordings |")
-        print("|---|---|---|---|---|---|")
-    for path, results in runs:
-        synthetic = 10 * results.get("synthetic_per_word", 0)
+        print("| FSDD speaker left out | synthetic words | model changes | word accuracy (beam) | greedy | CER | "
+              "recordings |")
+        print("|---|---|---|---|---|---|---|")
+    preset = registry.preset_config("speech_fsdd").model_args
+    for results in runs:
+        synthetic = 10 * (results.get("synthetic_per_word") or 0)
+        changes = ", ".join(f"{k}={v}" for k, v in results.get("model_args", preset).items() if preset.get(k) != v)
         for speaker, figures in results["speakers"].items():
-            print(f"| {speaker} | {synthetic:,} | {figures['word_accuracy']:.4f} | "
+            print(f"| {speaker} | {synthetic:,} | {changes} | {figures['word_accuracy']:.4f} | "
                   f"{figures['word_accuracy_greedy']:.4f} | {figures['cer']:.4f} | {figures['recordings']} |")
-        print(f"| mean | {synthetic:,} | {results['mean_word_accuracy']:.4f} | | | |")
+        if len(results["speakers"]) > 1:
+            print(f"| mean | {synthetic:,} | {changes} | {results['mean_word_accuracy']:.4f} | | | |")
 
 
 def speech_generalisation_table():

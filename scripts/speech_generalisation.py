@@ -136,10 +136,11 @@ def fsdd_figures(fsdd_dir, digit_voices, rng):
         held_out = speakers == speaker
         classifier = baseline_classifier().fit(features[~held_out], labels[~held_out])
         loso[speaker] = float(np.mean(classifier.predict(features[held_out]) == labels[held_out]))
-    # The recipe's own figures: the run whose synthetic words match the shipped preset's.
-    recipe = registry.preset_config("speech_fsdd").data_args.get("synthetic_per_word", 0)
-    runs = [json.loads(path.read_text()) for path in RESULTS.glob("fsdd_leave_one_speaker_out*.json")]
-    zoo = next((run for run in runs if run.get("synthetic_per_word", 0) == recipe), {})
+    # The recipe's own figures: the run with the shipped preset's model and synthetic words.
+    preset = registry.preset_config("speech_fsdd")
+    runs = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("fsdd_leave_one_speaker_out*.json"))]
+    zoo = next((run for run in runs if run.get("synthetic_per_word", 0) == preset.data_args.get("synthetic_per_word", 0)
+                and run.get("model_args") == preset.model_args), {})
     figures = {"leave_one_speaker_out": {
         "baseline_mfcc_svc": {"speakers": loso, "mean": float(np.mean(list(loso.values()))),
                               "worst": min(loso.values())},
