@@ -94,6 +94,10 @@ def _family_options():
     return options
 
 
+def _option_dest(flag):
+    return "option_" + flag.lstrip("-").replace("-", "_")
+
+
 def _add_model_commands(subcommands):
     from mmzoo import registry
 
@@ -116,7 +120,7 @@ def _add_model_commands(subcommands):
     for flag, (owners, option) in _family_options().items():
         kind = {"action": "store_const", "const": option.const} if option.const is not None else {
             "choices": option.choices, "nargs": option.nargs}
-        train.add_argument(flag, dest=f"option_{option.model_arg}", default=None,
+        train.add_argument(flag, dest=_option_dest(flag), default=None,
                            help=f"{' and '.join(owners)} only: {option.help}", **kind)
     train.add_argument("--strategy", choices=["auto", "mirrored", "multi_worker", "default"], default=None)
     _add_accelerator_options(train)
@@ -229,7 +233,7 @@ def _train(args):
     family = registry.family_of_model(config.model)
     model_args = dict(config.model_args)
     for flag, (owners, option) in _family_options().items():
-        value = getattr(args, f"option_{option.model_arg}")
+        value = getattr(args, _option_dest(flag))
         if value is None:
             continue
         if flag not in {own.flag for own in family.options}:
