@@ -36,14 +36,13 @@ SNRS_DB = (20.0, 10.0)
 def mfcc_features(waveforms):
     """The baseline's features of float waveforms at 16 kHz: 13 MFCCs (25 ms every 10 ms),
     normalised per utterance, averaged over `SEGMENTS` equal stretches, and their overall spread."""
-    import tensorflow as tf
-
     from mmzoo.data.preprocessing import LogMelSpectrogram
+    from mmzoo.layers.audio import MelCepstrum
 
-    log_mel = LogMelSpectrogram(num_mel_bins=40)
+    log_mel, cepstrum = LogMelSpectrogram(num_mel_bins=40), MelCepstrum(coefficients=13)
     rows = []
     for waveform in waveforms:
-        mfcc = tf.signal.mfccs_from_log_mel_spectrograms(log_mel(waveform[None]))[0, :, :13].numpy()
+        mfcc = cepstrum(log_mel(waveform[None]))[0].numpy()
         mfcc = (mfcc - mfcc.mean(0)) / (mfcc.std(0) + 1e-5)
         stretches = np.array_split(mfcc, SEGMENTS) if len(mfcc) >= SEGMENTS else [mfcc] * SEGMENTS
         rows.append(np.concatenate([s.mean(0) for s in stretches] + [mfcc.std(0)]))
@@ -76,10 +75,15 @@ def conditions(waveforms, rng):
                   for i, w in enumerate(waveforms)]
         changed[f"babble_{snr:g}db"] = [mix_at_snr(w, b, snr) for w, b in zip(waveforms, babble)]
         changed[f"hum_{snr:g}db"] = [mix_at_snr(w, hum, snr) for w in waveforms]
-    changed["early_reflections"] = [np.clip(np.convolve(w, reflections)[:len(w)] * np.sqrt(
-        np.mean(w ** 2) / (np.mean(np.convolve(w, reflections)[:len(w)] ** 2) + 1e-12)), -1, 1).astype("float32")
-        for w in waveforms]
+    changed["early_reflections"] = [in_room(w, reflections) for w in waveforms]
     return changed
+
+
+def in_room(waveform, response):
+    """`waveform` convolved with a room's impulse `response`, at its own RMS level."""
+    heard = np.convolve(waveform, response)[:len(waveform)]
+    level = np.sqrt(np.mean(waveform ** 2) / (np.mean(heard ** 2) + 1e-12))
+    return np.clip(heard * level, -1, 1).astype("float32")
 
 
 def shapes_figures(count, rng):

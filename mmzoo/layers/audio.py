@@ -37,6 +37,17 @@ class LengthMask(keras.layers.Layer):
         return {**super().get_config(), "samples_per_frame": self.samples_per_frame}
 
 
+def _frame_counts(lengths, samples_per_frame):
+    """Frames [batch] of waveforms of `lengths` samples at a hop of `samples_per_frame`: at least one."""
+    return tf.maximum(-(-tf.cast(tf.reshape(lengths, [-1]), tf.int32) // samples_per_frame), 1)
+
+
+def _frames_inside(frames, lengths, samples_per_frame):
+    """[batch, frames, 1]: 1 for a frame within its waveform, 0 past its end."""
+    counts = _frame_counts(lengths, samples_per_frame)
+    return tf.sequence_mask(counts, tf.shape(frames)[1], dtype=frames.dtype)[..., None]
+
+
 @keras.saving.register_keras_serializable(package="mmzoo")
 class ZeroPastLength(keras.layers.Layer):
     """Sets the frames of zero-padded audio to zero, from the waveforms' lengths, so that a
@@ -53,9 +64,7 @@ class ZeroPastLength(keras.layers.Layer):
 
     def call(self, inputs):
         frames, lengths = inputs
-        count = -(-tf.cast(tf.reshape(lengths, [-1]), tf.int32) // self.samples_per_frame)
-        inside = tf.sequence_mask(tf.maximum(count, 1), tf.shape(frames)[1], dtype=frames.dtype)
-        return frames * inside[..., None]
+        return frames * _frames_inside(frames, lengths, self.samples_per_frame)
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[0]
@@ -123,41 +132,6 @@ class SpecAugment(keras.layers.Layer):
                 "max_time_width": self.max_time_width, "max_mel_shift": self.max_mel_shift, "seed": self.seed}
 
 
-@keras.saving.register_keras_serializable(package="mmzoo")
-class TelephoneBand(keras.layers.Layer):
-    """In training, low-passes a `rate` fraction of the waveforms [batch, samples] at
-    `cutoff_hz` with an ideal filter, as the serving graph's band-limited resampling of an 8 kHz
-    WAV does: a model trained on wide-band speech only has never heard speech without its
-    upper band, and fails on 8 kHz recordings. At inference it is the identity."""
-
-    def __init__(self, rate=0.5, cutoff_hz=4000.0, sample_rate=16000, seed=None, **kwargs):
-        kwargs.setdefault("dtype", "float32")  # the FFT takes float32 only, under any policy
-        super().__init__(**kwargs)
-        self.rate = rate
-        self.cutoff_hz = cutoff_hz
-        self.sample_rate = sample_rate
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def call(self, waveforms, training=False):
-        if not training or not self.rate:
-            return waveforms
-        samples = tf.shape(waveforms)[-1]
-        spectrum = tf.signal.rfft(waveforms, fft_length=[samples])
-        hertz_per_bin = self.sample_rate / tf.cast(samples, tf.float32)
-        frequencies = tf.cast(tf.range(tf.shape(spectrum)[-1]), tf.float32) * hertz_per_bin
-        chosen = keras.random.uniform((tf.shape(waveforms)[0], 1), seed=self.seed_generator) < self.rate
-        keep = ~chosen | (frequencies[None, :] < self.cutoff_hz)
-        return tf.signal.irfft(spectrum * tf.cast(keep, spectrum.dtype), fft_length=[samples])
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "cutoff_hz": self.cutoff_hz,
-                "sample_rate": self.sample_rate, "seed": self.seed}
-
-
 def _uniform(seed_generator, shape, low, high):
     return keras.random.uniform(shape, float(low), float(high), seed=seed_generator)
 
@@ -187,6 +161,33 @@ class _WaveformAugmentation(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class TelephoneBand(_WaveformAugmentation):
+    """In training, low-passes a `rate` fraction of the waveforms [batch, samples] at
+    `cutoff_hz` with an ideal filter, as the serving graph's band-limited resampling of an 8 kHz
+    WAV does: a model trained on wide-band speech only has never heard speech without its
+    upper band, and fails on 8 kHz recordings. At inference it is the identity."""
+
+    def __init__(self, rate=0.5, cutoff_hz=4000.0, sample_rate=16000, seed=None, **kwargs):
+        super().__init__(rate, seed, **kwargs)
+        self.cutoff_hz = cutoff_hz
+        self.sample_rate = sample_rate
+
+    def call(self, waveforms, training=False):
+        if not training or not self.rate:
+            return waveforms
+        samples = tf.shape(waveforms)[-1]
+        spectrum = tf.signal.rfft(waveforms, fft_length=[samples])
+        hertz_per_bin = self.sample_rate / tf.cast(samples, tf.float32)
+        frequencies = tf.cast(tf.range(tf.shape(spectrum)[-1]), tf.float32) * hertz_per_bin
+        chosen = _chosen(self.seed_generator, tf.shape(waveforms)[0], self.rate)
+        keep = ~chosen | (frequencies[None, :] < self.cutoff_hz)
+        return tf.signal.irfft(spectrum * tf.cast(keep, spectrum.dtype), fft_length=[samples])
+
+    def get_config(self):
+        return {**super().get_config(), "cutoff_hz": self.cutoff_hz, "sample_rate": self.sample_rate}
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
@@ -347,9 +348,8 @@ class UtteranceNormalization(keras.layers.Layer):
 
     def call(self, inputs):
         features, lengths = inputs
-        count = tf.maximum(-(-tf.cast(tf.reshape(lengths, [-1]), tf.int32) // self.samples_per_frame), 1)
-        inside = tf.sequence_mask(count, tf.shape(features)[1], dtype=features.dtype)[..., None]
-        frames = tf.cast(count, features.dtype)[:, None, None]
+        inside = _frames_inside(features, lengths, self.samples_per_frame)
+        frames = tf.cast(_frame_counts(lengths, self.samples_per_frame), features.dtype)[:, None, None]
         mean = tf.reduce_sum(features * inside, axis=1, keepdims=True) / frames
         variance = tf.reduce_sum(tf.square(features - mean) * inside, axis=1, keepdims=True) / frames
         return (features - mean) * tf.math.rsqrt(variance + 1e-5) * inside
