@@ -4,10 +4,12 @@ each speaker's word accuracy (exact transcripts) and error rates.
 
     python scripts/fsdd_leave_one_speaker_out.py [--runs runs/fsdd_loso] [--synthetic-per-word N]
         [--model-args '{"waveform_augment": true, "normalization": "utterance"}']
+        [--data-args '{"synthetic_voices": "wide", "synthetic_engines": ["espeak", "festival"]}']
         [--out benchmarks/results/fsdd_leave_one_speaker_out.json]
 
 `--synthetic-per-word N` adds N eSpeak NG utterances of each digit word to each training set
-(many synthetic voices, to widen the four human ones).
+(many synthetic voices, to widen the four human ones); `--data-args` chooses their voices and
+engines (`mmzoo.data.views.synthetic_digit_words`).
 
 Runs resume after a kill; a finished speaker is read back from its run's metrics.
 """
@@ -25,6 +27,7 @@ def main():
     parser.add_argument("--synthetic-per-word", type=int, default=0, help="(the preset's own setting is ignored)")
     parser.add_argument("--model-args", type=json.loads, default={},
                         help='JSON changes to the preset\'s model_args, e.g. \'{"waveform_augment": true}\'')
+    parser.add_argument("--data-args", type=json.loads, default={}, help="JSON changes to the preset's data_args")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "benchmarks" / "results"
                         / "fsdd_leave_one_speaker_out.json")
     args = parser.parse_args()
@@ -38,10 +41,11 @@ def main():
     fsdd_dir = preset.data_args["fsdd_dir"]
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
     results = {"preset": "speech_fsdd", "model_args": {**preset.model_args, **args.model_args}, "epochs": preset.epochs,
-               "synthetic_per_word": args.synthetic_per_word, "speakers": {}}
+               "synthetic_per_word": args.synthetic_per_word, "data_args": args.data_args, "speakers": {}}
     for speaker in speakers:
         config = TrainConfig.from_dict({**preset.to_dict(), "model_args": {**preset.model_args, **args.model_args},
-                                        "data_args": {**preset.data_args, "held_out_speaker": speaker,
+                                        "data_args": {**preset.data_args, **args.data_args,
+                                                      "held_out_speaker": speaker,
                                                       "synthetic_per_word": args.synthetic_per_word}})
         run_dir = args.runs / speaker
         finished = run_dir / "metrics.json"

@@ -38,6 +38,7 @@ LAYERS = {
     "RandomEqualiser": (audio.RandomEqualiser, {"seed": 1}, floats(2, 1600), False),
     "UtteranceNormalization": (audio.UtteranceNormalization, {"samples_per_frame": 160},
                                [floats(2, 6, 4), np.array([800, 300], "int32")], False),
+    "VocalTractWarp": (audio.VocalTractWarp, {"seed": 1}, floats(2, 30, 64), False),
     "MelCepstrum": (audio.MelCepstrum, {"coefficients": 5}, floats(2, 6, 16), False),
     "ModalityDropout": (fusion.ModalityDropout, {"rate": 0.3, "seed": 1}, [floats(2, 4), floats(2, 4)], False),
     "PhraseGrounding": (fusion.PhraseGrounding, {"heads": 2, "key_dim": 4, "grid_shape": (2, 2)},

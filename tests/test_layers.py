@@ -168,6 +168,23 @@ def test_random_equaliser_colours_the_spectrum_within_its_gains():
     np.testing.assert_array_equal(RandomEqualiser(seed=0)(waveform), waveform)
 
 
+def test_vocal_tract_warp_moves_a_formant_by_its_factor_in_training_only():
+    from mmzoo.data.preprocessing import LogMelSpectrogram
+    from mmzoo.layers.audio import VocalTractWarp
+
+    log_mel = LogMelSpectrogram(num_mel_bins=80)
+    tones = np.stack([np.sin(2 * np.pi * hertz * np.arange(8000) / 16000) for hertz in (1000, 1100, 909)])
+    features = log_mel(tones.astype("float32")).numpy()
+    peak = features.mean(axis=1).argmax(axis=-1)  # the bins of 1000, 1100 and 909 Hz
+    for factor, expected in ((1.1, peak[1]), (1 / 1.1, peak[2])):
+        warped = VocalTractWarp(low=factor, high=factor, seed=0)(features[:1], training=True).numpy()
+        assert abs(int(warped.mean(axis=1).argmax()) - int(expected)) <= 1
+    assert features[0].mean(axis=0).argmax() not in (peak[1], peak[2])
+    np.testing.assert_array_equal(VocalTractWarp(seed=0)(features), features)
+    edges = VocalTractWarp(low=0.5, high=0.5, seed=0)(features, training=True).numpy()
+    np.testing.assert_allclose(edges[..., -1], edges[..., -2])  # past the top, the top bin repeated
+
+
 def test_utterance_normalization_removes_gain_and_channel_colouring_and_ignores_padding():
     from mmzoo.data.preprocessing import LogMelSpectrogram
 

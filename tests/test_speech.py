@@ -165,7 +165,7 @@ def test_synthetic_digit_words_widen_only_the_training_split(fsdd_recordings):
     for waveform, _ in spoken:  # in FSDD's telephone band: nothing above 4 kHz but the filter's tail
         power = np.abs(np.fft.rfft(waveform)) ** 2
         assert power[int(len(power) * 4200 / 8000):].sum() < 0.01 * power.sum()
-    again = views.synthetic_digit_words.__wrapped__(2, seed=0)  # the same voices; eSpeak's timing varies a little
+    again = views._synthetic_digit_words.__wrapped__(2, 0, "shapes", ("espeak",))  # eSpeak's timing varies a little
     assert [w for _, w in again] == [w for _, w in spoken]
     np.testing.assert_allclose([len(a) for a, _ in again], [len(a) for a, _ in spoken], rtol=0.1)
     data_args = {"fsdd_dir": fsdd_recordings, "synthetic_per_word": 2}
@@ -174,6 +174,21 @@ def test_synthetic_digit_words_widen_only_the_training_split(fsdd_recordings):
     words = [w.decode() for _, batch in views.fsdd_speech_recognition("train", 256, shuffle=False, **data_args)
              for w in batch.numpy()]
     assert len(words) == 2020 and words[-20:] == [w for _, w in spoken]
+
+
+def test_wide_synthetic_digit_words_mix_voices_and_engines():
+    from mmzoo.data import speech_synthesis
+
+    with pytest.raises(ValueError, match="voices, engines"):
+        views.synthetic_digit_words(1, voices="every")
+    if speech_synthesis.festival_missing():
+        pytest.skip(speech_synthesis.festival_missing())
+    spoken = views.synthetic_digit_words(1, seed=0, voices="wide", engines=("espeak", "festival"))
+    assert [word for _, word in spoken] == list(DIGIT_WORDS)
+    assert all(0.2 < len(waveform) / 16000 < 2.0 for waveform, _ in spoken)
+    rng = np.random.default_rng(0)
+    voices = {speech_synthesis.sample_wide_voice(rng).name for _ in range(200)}
+    assert len(voices) > 100 and not any(name.endswith(("+m6", "+m7", "+f5")) for name in voices)
 
 
 def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only():

@@ -21,7 +21,10 @@ MAX_SECONDS = 6.0
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
 _ESPEAK_RATE = 1
+_ESPEAK_VOLUME = 2
 _ESPEAK_PITCH = 3
+_ESPEAK_RANGE = 4
+_ESPEAK_WORDGAP = 7
 _SYNTH_CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
@@ -34,9 +37,14 @@ class Voice:
     name: str
     rate: int = 175  # words per minute
     pitch: int = 50  # 0-99
+    pitch_range: int = 50  # 0-99: 0 monotone
+    word_gap: int = 0  # in 10 ms
+    volume: int = 100  # 0-200
 
     def __str__(self):
-        return f"{self.name}/rate{self.rate}/pitch{self.pitch}"
+        extra = "".join(f"/{field.name}{getattr(self, field.name)}" for field in dataclasses.fields(self)[3:]
+                        if getattr(self, field.name) != field.default)
+        return f"{self.name}/rate{self.rate}/pitch{self.pitch}{extra}"
 
 
 # Speakers: accents x variants. Validation and test speakers share no accent-variant pair with
@@ -73,6 +81,37 @@ def sample_voice(rng: np.random.Generator, split: str) -> Voice:
         rate=int(rng.integers(RATE_RANGE[0], RATE_RANGE[1] + 1)),
         pitch=int(rng.integers(PITCH_RANGE[0], PITCH_RANGE[1] + 1)),
     )
+
+
+# Every English accent eSpeak NG has, and every voice variant but those of Shapes World's
+# validation and test speakers: the widest set of eSpeak voices a model may be trained on.
+ENGLISH_ACCENTS = ("en-us", "en", "en-gb-x-rp", "en-029", "en-gb-scotland", "en-us-nyc", "en-gb-x-gbclan",
+                   "en-gb-x-gbcwmd")
+HELD_OUT_VARIANTS = ("m5", "f4", "m6", "m7", "f5")
+WIDE_RATE_RANGE = (110, 260)
+WIDE_PITCH_RANGE = (5, 95)
+
+
+def espeak_variants() -> list[str]:
+    """The voice variants of the installed eSpeak NG data ("m1", "klatt3", "whisper", ...) but
+    the held-out ones."""
+    import os
+
+    import espeakng_loader
+
+    folder = os.path.join(espeakng_loader.get_data_path(), "voices", "!v")
+    return sorted(name for name in os.listdir(folder) if " " not in name and name not in HELD_OUT_VARIANTS)
+
+
+def sample_wide_voice(rng: np.random.Generator) -> Voice:
+    """Any training accent and variant at a random rate, pitch, pitch range, word gap and volume."""
+    variants = espeak_variants()
+    return Voice(name=f"{ENGLISH_ACCENTS[int(rng.integers(len(ENGLISH_ACCENTS)))]}+"
+                      f"{variants[int(rng.integers(len(variants)))]}",
+                 rate=int(rng.integers(WIDE_RATE_RANGE[0], WIDE_RATE_RANGE[1] + 1)),
+                 pitch=int(rng.integers(WIDE_PITCH_RANGE[0], WIDE_PITCH_RANGE[1] + 1)),
+                 pitch_range=int(rng.integers(0, 100)), word_gap=int(rng.integers(0, 11)),
+                 volume=int(rng.integers(60, 161)))
 
 
 def add_mild_noise(waveform: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -130,6 +169,9 @@ class Espeak:
             raise ValueError(f"voice: eSpeak NG has no voice {voice.name!r}")
         self._lib.espeak_SetParameter(_ESPEAK_RATE, voice.rate, 0)
         self._lib.espeak_SetParameter(_ESPEAK_PITCH, voice.pitch, 0)
+        self._lib.espeak_SetParameter(_ESPEAK_RANGE, voice.pitch_range, 0)
+        self._lib.espeak_SetParameter(_ESPEAK_WORDGAP, voice.word_gap, 0)
+        self._lib.espeak_SetParameter(_ESPEAK_VOLUME, voice.volume, 0)
         self._chunks = []
         self._libc.srand(0)  # eSpeak NG draws breath noise from rand(), seeded by time at start
         self._lib.espeak_ng_SetRandSeed(ctypes.c_long(0))

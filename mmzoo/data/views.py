@@ -325,15 +325,16 @@ def fsdd_reader(split, fsdd_dir, held_out_speaker=None):
 
 
 def fsdd_speech_recognition(split, batch_size=32, fsdd_dir=None, held_out_speaker=None, synthetic_per_word=0, seed=0,
-                            shuffle=None, drop_remainder=False):
+                            shuffle=None, drop_remainder=False, synthetic_voices="shapes", synthetic_engines=("espeak",)):
     """Spoken digits of FSDD (16 kHz) with their words as transcripts; `train` adds
-    `synthetic_per_word` eSpeak NG utterances of each digit word (`synthetic_digit_words`)."""
+    `synthetic_per_word` synthetic utterances of each digit word (`synthetic_digit_words`, its
+    `voices` and `engines`)."""
     reader = fsdd_reader(split, fsdd_dir, held_out_speaker)
 
     def utterances():
         yield from ((entry["audio"], entry["transcript"]) for entry in reader)
         if split == "train":
-            yield from synthetic_digit_words(synthetic_per_word, seed)
+            yield from synthetic_digit_words(synthetic_per_word, seed, synthetic_voices, synthetic_engines)
 
     return batched(_spoken(utterances), batch_size, default_shuffle(split, shuffle), seed, drop_remainder,
                    padded=True)
@@ -380,34 +381,66 @@ def speech_files_training_transcripts(splits=None, seed=0):
     return [check_caption(entry["text"], entry["input"]) for entry in reader.entries]
 
 
+SYNTHETIC_VOICES = ("shapes", "wide")
+SYNTHETIC_ENGINES = ("espeak", "festival")
+
+
+def synthetic_digit_words(per_word, seed=0, voices="shapes", engines=("espeak",)):
+    """`per_word` synthetic utterances of each digit word ("zero" ... "nine"), with mild noise,
+    and band-limited to 4 kHz as FSDD's 8 kHz recordings are: a list of (waveform at 16 kHz,
+    word). The voices follow the seed; eSpeak's timing varies by a few milliseconds from call
+    to call.
+
+    Args:
+        voices: "shapes": eSpeak NG in the voices of Shapes World's train split at random rates
+            and pitches; "wide": every training accent and variant of eSpeak NG with a random
+            rate, pitch, pitch range, word gap and volume (`speech_synthesis.sample_wide_voice`).
+        engines: "espeak", and "festival" for an equal share of the words spoken by Festival
+            (`speech_synthesis.sample_festival_voice`); refused where it is not installed.
+    """
+    engines = tuple(engines)
+    if voices not in SYNTHETIC_VOICES or not engines or not set(engines) <= set(SYNTHETIC_ENGINES):
+        raise ValueError(f"voices, engines: one of {SYNTHETIC_VOICES} and some of {SYNTHETIC_ENGINES}, got "
+                         f"{voices!r}, {engines!r}")
+    return _synthetic_digit_words(per_word, seed, voices, engines)
+
+
 @functools.lru_cache(maxsize=4)
-def synthetic_digit_words(per_word, seed=0):
-    """`per_word` utterances of each digit word ("zero" ... "nine") by eSpeak NG, in the voices
-    of Shapes World's train split at random rates and pitches, with mild noise, and band-limited
-    to 4 kHz as FSDD's 8 kHz recordings are: a list of (waveform at 16 kHz, word). The voices
-    follow the seed; eSpeak's timing varies by a few milliseconds from call to call."""
+def _synthetic_digit_words(per_word, seed, voices, engines):
     import numpy as np
     from scipy.signal import resample_poly
 
     from mmzoo.data import speech_synthesis
     from mmzoo.data.readers import DIGIT_WORDS
 
+    if "festival" in engines and speech_synthesis.festival_missing():
+        raise RuntimeError(f"engines: {speech_synthesis.festival_missing()}")
     rng = np.random.default_rng([seed, 8000])
     words = [word for word in DIGIT_WORDS for _ in range(per_word)]
-    voices = [speech_synthesis.sample_voice(rng, "train") for _ in words]
+    speakers = [engines[index % len(engines)] for index in range(len(words))]
+    sample = (lambda: speech_synthesis.sample_voice(rng, "train")) if voices == "shapes" else (
+        lambda: speech_synthesis.sample_wide_voice(rng))
+    espeak_voices = [sample() if engine == "espeak" else None for engine in speakers]
+    festival_voices = [speech_synthesis.sample_festival_voice(rng) if engine == "festival" else None
+                       for engine in speakers]
+    espeak_words = [word for word, voice in zip(words, espeak_voices) if voice]
+    by_espeak = iter(speech_synthesis.synthesise(espeak_words, [voice for voice in espeak_voices if voice]))
     spoken = []
-    for waveform, word in zip(speech_synthesis.synthesise(words, voices), words):
+    for word, festival_voice in zip(words, festival_voices):
+        waveform = speech_synthesis.festival_speak(word, festival_voice) if festival_voice else next(by_espeak)
         noisy = speech_synthesis.add_mild_noise(waveform, rng)
         spoken.append((resample_poly(resample_poly(noisy, 1, 2), 2, 1).astype("float32"), word))
     return spoken
 
 
-def fsdd_count(split, fsdd_dir=None, held_out_speaker=None, synthetic_per_word=0, seed=0):
+def fsdd_count(split, fsdd_dir=None, held_out_speaker=None, synthetic_per_word=0, seed=0, synthetic_voices="shapes",
+               synthetic_engines=("espeak",)):
     synthetic = 10 * synthetic_per_word if split == "train" else 0
     return len(fsdd_reader(split, fsdd_dir, held_out_speaker)) + synthetic
 
 
-def fsdd_training_transcripts(fsdd_dir=None, held_out_speaker=None, synthetic_per_word=0, seed=0):
+def fsdd_training_transcripts(fsdd_dir=None, held_out_speaker=None, synthetic_per_word=0, seed=0,
+                              synthetic_voices="shapes", synthetic_engines=("espeak",)):
     from mmzoo.data.readers import DIGIT_WORDS
 
     return [DIGIT_WORDS[e["label"]] for e in fsdd_reader("train", fsdd_dir, held_out_speaker).entries]

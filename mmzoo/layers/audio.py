@@ -145,9 +145,10 @@ def _valid_samples(waveforms, lengths):
     return tf.sequence_mask(tf.reshape(lengths, [-1]), tf.shape(waveforms)[1], dtype=waveforms.dtype)
 
 
-class _WaveformAugmentation(keras.layers.Layer):
-    """What the waveform augmentations share: float32 (the FFT takes nothing else), a seed, a
-    `rate` fraction of the examples changed in training, the identity at inference."""
+class _TrainingAugmentation(keras.layers.Layer):
+    """What the waveform and feature augmentations share: float32 (the FFT takes nothing
+    else), a seed, a `rate` fraction of the examples changed in training, the identity at
+    inference."""
 
     def __init__(self, rate=0.5, seed=None, **kwargs):
         kwargs.setdefault("dtype", "float32")
@@ -164,7 +165,7 @@ class _WaveformAugmentation(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
-class TelephoneBand(_WaveformAugmentation):
+class TelephoneBand(_TrainingAugmentation):
     """In training, low-passes a `rate` fraction of the waveforms [batch, samples] at
     `cutoff_hz` with an ideal filter, as the serving graph's band-limited resampling of an 8 kHz
     WAV does: a model trained on wide-band speech only has never heard speech without its
@@ -191,7 +192,7 @@ class TelephoneBand(_WaveformAugmentation):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
-class SpeedPerturbation(_WaveformAugmentation):
+class SpeedPerturbation(_TrainingAugmentation):
     """Speed perturbation (Ko et al., 2015) in training: each chosen waveform is played
     `factor` times as fast, a factor drawn from [`low`, `high`] per example, which moves its
     pitch and formants and changes its tempo, as another speaker would. Linear interpolation
@@ -235,7 +236,7 @@ class SpeedPerturbation(_WaveformAugmentation):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
-class Reverberation(_WaveformAugmentation):
+class Reverberation(_TrainingAugmentation):
     """Room reverberation in training: a chosen waveform [batch, samples] is convolved (by FFT)
     with a synthetic impulse response, the direct path then exponentially decaying noise whose
     RT60 (the time to fall by 60 dB) is drawn from [`min_rt60`, `max_rt60`] seconds, and brought
@@ -267,7 +268,7 @@ class Reverberation(_WaveformAugmentation):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
-class AdditiveNoise(_WaveformAugmentation):
+class AdditiveNoise(_TrainingAugmentation):
     """Noise in training: coloured Gaussian noise (a spectral slope drawn per example from white
     to brown, 1/f^0 to 1/f^2 in power) added to a chosen waveform's samples at a signal-to-noise
     ratio drawn from [`min_snr_db`, `max_snr_db`], the signal's power measured over its own
@@ -305,7 +306,7 @@ class AdditiveNoise(_WaveformAugmentation):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
-class RandomEqualiser(_WaveformAugmentation):
+class RandomEqualiser(_TrainingAugmentation):
     """A microphone's or a room's colouring in training: a chosen waveform's spectrum is
     multiplied by a smooth random gain curve, `bands` gains of up to +-`max_gain_db` dB spread
     evenly over the frequencies and interpolated between. At inference, the identity."""
@@ -331,6 +332,58 @@ class RandomEqualiser(_WaveformAugmentation):
 
     def get_config(self):
         return {**super().get_config(), "max_gain_db": self.max_gain_db, "bands": self.bands}
+
+
+def _hertz_to_mel(hertz):
+    return 1127.0 * tf.math.log1p(hertz / 700.0)  # the scale of tf.signal.linear_to_mel_weight_matrix
+
+
+def _mel_to_hertz(mel):
+    return 700.0 * tf.math.expm1(mel / 1127.0)
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class VocalTractWarp(_TrainingAugmentation):
+    """Vocal tract length perturbation (Jaitly and Hinton, 2013) in training, on log-mel
+    features [batch, frames, mel_bins] whose bins are spaced evenly in mel from
+    `lower_edge_hertz` to `upper_edge_hertz`: a chosen example's frequency axis is scaled by a
+    factor drawn from [`low`, `high`] (a shorter vocal tract puts every formant higher), each
+    bin reading the (interpolated) bin at its frequency divided by the factor, the edges
+    repeated. With `SpeedPerturbation` before it, which moves pitch and formants together,
+    pitch and formants change independently. At inference, the identity."""
+
+    def __init__(self, low=0.9, high=1.1, lower_edge_hertz=20.0, upper_edge_hertz=7600.0, rate=1.0, seed=None,
+                 **kwargs):
+        if not 0.0 < low <= high:
+            raise ValueError(f"low, high: factors with 0 < low <= high expected, got {low!r}, {high!r}")
+        super().__init__(rate, seed, **kwargs)
+        self.low, self.high = low, high
+        self.lower_edge_hertz, self.upper_edge_hertz = lower_edge_hertz, upper_edge_hertz
+        self.supports_masking = True
+
+    def call(self, features, training=False):
+        if not training or not self.rate:
+            return features
+        batch, bins = tf.shape(features)[0], tf.shape(features)[2]
+        factors = tf.where(_chosen(self.seed_generator, batch, self.rate),
+                           _uniform(self.seed_generator, (batch, 1), self.low, self.high), 1.0)
+        low_mel, high_mel = _hertz_to_mel(self.lower_edge_hertz), _hertz_to_mel(self.upper_edge_hertz)
+        mel_per_bin = (high_mel - low_mel) / tf.cast(bins + 1, tf.float32)  # bins' centres: edges excluded
+        centres = low_mel + mel_per_bin * tf.cast(tf.range(1, bins + 1), tf.float32)[None, :]
+        source = (_hertz_to_mel(_mel_to_hertz(centres) / factors) - low_mel) / mel_per_bin - 1.0
+        source = tf.clip_by_value(source, 0.0, tf.cast(bins - 1, tf.float32))
+        below = tf.minimum(tf.cast(tf.floor(source), tf.int32), bins - 1)
+        above = tf.minimum(below + 1, bins - 1)
+        weight = tf.cast(source - tf.floor(source), features.dtype)[:, None, :]
+        return (tf.gather(features, below, axis=2, batch_dims=1) * (1.0 - weight)
+                + tf.gather(features, above, axis=2, batch_dims=1) * weight)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def get_config(self):
+        return {**super().get_config(), "low": self.low, "high": self.high,
+                "lower_edge_hertz": self.lower_edge_hertz, "upper_edge_hertz": self.upper_edge_hertz}
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")

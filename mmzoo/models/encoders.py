@@ -12,7 +12,8 @@ import keras
 
 from mmzoo.data import preprocessing
 from mmzoo.layers.audio import (AdditiveNoise, LengthMask, MelCepstrum, RandomEqualiser, Reverberation, SpecAugment,
-                                SpeedPerturbation, TelephoneBand, UtteranceNormalization, ZeroPastLength)
+                                SpeedPerturbation, TelephoneBand, UtteranceNormalization, VocalTractWarp,
+                                ZeroPastLength)
 from mmzoo.layers.image import PositionEmbedding, VGG16Preprocess
 
 
@@ -133,7 +134,8 @@ NORMALIZATIONS = ("frame", "utterance")
 
 
 def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, telephone_band=0.0,
-                 waveform_augment=False, front_end="log_mel", normalization="frame", name="audio"):
+                 waveform_augment=False, front_end="log_mel", normalization="frame", vocal_tract_warp=False,
+                 name="audio"):
     """Features of a waveform, two 1-D convs over them (`subsampling` 4: both strided, 4x fewer
     frames; 2: the first), masked after each waveform's end. A waveform's frames do not depend
     on the rest of its batch (tested): everything past its end reads as zero.
@@ -144,6 +146,8 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
             (`TelephoneBand`), so that 8 kHz recordings sound familiar.
         waveform_augment: in training, a new speaker and channel for the waveforms: speed
             perturbation, a random equaliser, reverberation and coloured noise.
+        vocal_tract_warp: in training, the log-mel frequency axis scaled by 0.9-1.1 per
+            utterance (`VocalTractWarp`): another vocal tract's formants.
         front_end: "log_mel" (`num_mel_bins` log-mel energies) or "mfcc" (their first 13
             cepstral coefficients).
         normalization: "frame" (each frame over its mel bins, with a learned scale: gain does
@@ -165,6 +169,9 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
     log_mel = preprocessing.LogMelSpectrogram(num_mel_bins=num_mel_bins, name=f"{name}_log_mel")
     x = log_mel(audio)
     samples_per_frame = log_mel.frame_step
+    if vocal_tract_warp:
+        x = VocalTractWarp(lower_edge_hertz=log_mel.lower_edge_hertz, upper_edge_hertz=log_mel.upper_edge_hertz,
+                           name=f"{name}_vocal_tract_warp")(x)
     if normalization == "frame":
         x = keras.layers.LayerNormalization(name=f"{name}_frame_norm")(x)
     else:
@@ -188,7 +195,8 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
 
 def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, recurrent_layers=1,
                   residual=False, name="audio", **front_end):
-    """`audio_frames` (`front_end`: its `waveform_augment`, `front_end` and `normalization`),
+    """`audio_frames` (`front_end`: its `waveform_augment`, `front_end`, `normalization` and
+    `vocal_tract_warp`),
     then `recurrent_layers` BiLSTMs over the unpadded frames (0: none, the convs only;
     `residual`: see `bilstm_stack`), averaged over them."""
     frames = bilstm_stack(audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name, **front_end),

@@ -33,7 +33,8 @@ MODALITIES = ("image", "text", "audio")
 def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
                       width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
-                      normalization="frame", modality_dropout=0.0, initial_encoders=None, name=None):
+                      normalization="frame", vocal_tract_warp=False, modality_dropout=0.0, initial_encoders=None,
+                      name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
     Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string; `audio` float waveform at
@@ -54,7 +55,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         interaction: concat fusion adds batch norm and the product of the two vectors.
         dropout: in the classification head.
         augment: SpecAugment on audio, in training only.
-        waveform_augment, front_end, normalization: the audio's; see `encoders.audio_frames`.
+        waveform_augment, front_end, normalization, vocal_tract_warp: the audio's; see
+            `encoders.audio_frames`.
         modality_dropout: the fraction of training examples in which one modality's vector is
             zeroed, for concat and attention fusion (an ablation has nothing to drop).
         initial_encoders: a trained `DualEncoder` whose towers' layers start the same-named
@@ -89,7 +91,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             encoded["audio"] = encoders.audio_encoder(
                 inputs["audio"], inputs["audio_length"], width, augment=augment, recurrent_layers=recurrent_layers,
                 residual=residual, waveform_augment=waveform_augment, front_end=front_end,
-                normalization=normalization)
+                normalization=normalization, vocal_tract_warp=vocal_tract_warp)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
