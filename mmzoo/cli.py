@@ -36,6 +36,13 @@ def _add_data_commands(subcommands):
     build.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     build.set_defaults(run=_data_build)
 
+    fetch = data_commands.add_parser("fetch", help="download a data set (or take a local copy) into MMZOO_HOME")
+    fetch.add_argument("dataset", choices=["fsdd"])
+    fetch.add_argument("--from", dest="source", default=None,
+                       help="a folder of recordings, a release archive or its URL (default: the pinned release)")
+    fetch.add_argument("--force", action="store_true", help="fetch again over a copy already there")
+    fetch.set_defaults(run=_data_fetch)
+
     show = data_commands.add_parser("show", help="write a captioned PNG grid and a spoken caption WAV")
     show.add_argument("dataset", choices=["shapes"])
     show.add_argument("--split", choices=SHAPES_SPLITS, default="train")
@@ -44,6 +51,14 @@ def _add_data_commands(subcommands):
     show.add_argument("--count", type=int, default=16)
     show.add_argument("--out", type=Path, default=Path("mmzoo_output"))
     show.set_defaults(run=_data_show)
+
+
+def _data_fetch(args):
+    from mmzoo.data import fsdd
+
+    folder = fsdd.fetch(args.source, force=args.force)
+    print(f"fsdd {fsdd.VERSION}: {folder} ({len(list(folder.glob('*.wav')))} recordings of "
+          f"{', '.join(fsdd.SPEAKERS)}; CC BY-SA 4.0)")
 
 
 def _data_build(args):
@@ -191,6 +206,14 @@ def _add_model_commands(subcommands):
 
     listing = subcommands.add_parser("list", help="the prebuilt models and their test figures")
     listing.set_defaults(run=_list)
+
+    serve = subcommands.add_parser(
+        "serve", help="TF Serving's REST API over a model base folder (DIR/<name>/<version>/), to try models locally")
+    serve.add_argument("base", type=Path, help="e.g. saved_models, or an export folder")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--max-request-mb", type=float, default=32.0, help="larger requests are refused (HTTP 413)")
+    serve.set_defaults(run=_serve)
 
 
 def _add_accelerator_options(parser):
@@ -375,22 +398,22 @@ def _predict(args):
     if sorted(given) != expected:
         raise InvalidInputError("inputs", f"this model takes {', '.join('--' + n for n in expected)}; "
                                 f"got {', '.join('--' + n for n in sorted(given)) or 'none'}")
-    if args.output is not None and "png" not in signature.structured_outputs:
-        raise InvalidInputError("--output", "this model draws no pictures (no png output)")
+    if args.output is not None and "png_bytes" not in signature.structured_outputs:
+        raise InvalidInputError("--output", "this model draws no pictures (no png_bytes output)")
     try:
         outputs = signature(**{name: tf.constant([value], tf.int64 if name == "seed" else None)
                                for name, value in given.items()})
     except tf.errors.InvalidArgumentError as error:
         raise InvalidInputError(*serving.input_error(error.message, expected)) from None
     answer = {name: value.numpy()[0].tolist() if value.dtype != tf.string else value.numpy()[0].decode()
-              for name, value in outputs.items() if name not in ("png", "image")}
-    if "png" in outputs:
+              for name, value in outputs.items() if name not in ("png_bytes", "image")}
+    if "png_bytes" in outputs:
         from mmzoo.data.show import write_atomically
 
         path = args.output or Path("_".join(args.text.split()) + ".png")
         if not path.parent.is_dir():
             raise InvalidInputError("--output", f"{path.parent}: no such folder")
-        png = outputs["png"].numpy()[0]
+        png = outputs["png_bytes"].numpy()[0]
         answer["png"] = str(write_atomically(path, lambda scratch: scratch.write_bytes(png)))
     print(json.dumps(answer, indent=2))
 
@@ -462,6 +485,27 @@ def _list(args):
             print(f"{name}: {config.task}, {figures}")
         else:
             print(f"{name}: {config.task} (not built)")
+
+
+def _serve(args):
+    from mmzoo.export.rest import ModelServer
+
+    try:
+        server = ModelServer(args.base, args.host, args.port, int(args.max_request_mb * (1 << 20)))
+    except FileNotFoundError as error:
+        raise InvalidInputError(args.base, str(error).split(": ", 1)[-1]) from None
+    except OSError as error:
+        raise InvalidInputError("--port", f"{args.host}:{args.port}: {error.strerror}") from None
+    host, port = server.server_address[:2]
+    for name, model in server.models.items():
+        print(f"http://{host}:{port}/v1/models/{name}  (versions {', '.join(map(str, model.versions))})", flush=True)
+    print("Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _quickstart(args):

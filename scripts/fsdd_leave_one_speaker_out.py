@@ -32,13 +32,13 @@ def main():
                         / "fsdd_leave_one_speaker_out.json")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from mmzoo.data import readers
+    from mmzoo.data import fsdd, readers
     from mmzoo.registry import PRESETS
     from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
 
     preset = PRESETS["speech_fsdd"]
-    fsdd_dir = preset.data_args["fsdd_dir"]
+    fsdd_dir = preset.data_args.get("fsdd_dir") or fsdd.recordings_dir()
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
     results = {"preset": "speech_fsdd", "model_args": {**preset.model_args, **args.model_args}, "epochs": preset.epochs,
                "synthetic_per_word": args.synthetic_per_word, "data_args": args.data_args, "speakers": {}}

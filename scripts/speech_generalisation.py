@@ -173,19 +173,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--captions", type=int, default=200)
     parser.add_argument("--digit-voices", type=int, default=20, help="Festival voices per digit word")
-    parser.add_argument("--fsdd", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
-                        / "recordings")
+    parser.add_argument("--fsdd", type=Path, default=None, help="default: mmzoo.data.fsdd.recordings_dir()")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS / "speech_generalisation.json")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from mmzoo import presets
+    from mmzoo.data import fsdd
 
     rng = np.random.default_rng(args.seed)
     results = {"seed": args.seed,
                "versions": {name: presets.serving_dir(name).name for name in
                             ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")},
-               "shapes": shapes_figures(args.captions, rng), "fsdd": fsdd_figures(args.fsdd, args.digit_voices, rng)}
+               "shapes": shapes_figures(args.captions, rng), "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng)}
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 

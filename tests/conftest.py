@@ -7,7 +7,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
 
-FSDD_RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fsdd" / "recordings"
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +30,17 @@ def tiny_shapes(mmzoo_home):
 
 @pytest.fixture(scope="session")
 def fsdd_recordings():
-    if not FSDD_RECORDINGS.is_dir():
-        pytest.fail(f"{FSDD_RECORDINGS}: the shared FSDD recordings are missing (../shared beside the repo)")
-    return FSDD_RECORDINGS
+    """FSDD's recordings where `mmzoo.data.fsdd.recordings_dir` finds them. Absent, the test is
+    skipped with the command that fetches them; where MMZOO_REQUIRE_FSDD=1 (CI), it fails."""
+    from mmzoo.data import fsdd
+
+    folder = fsdd.recordings_dir(required=False)
+    if folder is None:
+        reason = f"FSDD recordings absent: run `{fsdd.FETCH_COMMAND}` (or set MMZOO_FSDD)"
+        if os.environ.get("MMZOO_REQUIRE_FSDD") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return folder
 
 
 def records_of(split, kind="scenes", size="tiny"):

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from mmzoo import registry, saving
 from mmzoo.config import TrainConfig
-from mmzoo.export import serving
+from mmzoo.export import rest, serving
 from mmzoo.models.task import shipped_model
 from mmzoo.training.trainer import build_model
 from tests.fresh_process import serve_in_fresh_process
@@ -48,7 +48,7 @@ def _assert_same_outputs(served, expected):
     one's (an untrained decoder's near-tied paths can fall either way with float rounding), a
     PNG's pixels by one level of rounding."""
     for name, value in expected.items():
-        if name == "png":
+        if name == "png_bytes":
             for got, wanted in zip(served[name], value, strict=True):
                 assert np.abs(_png_pixels(got) - _png_pixels(wanted)).max() <= 1
         elif value.dtype == object:
@@ -100,6 +100,9 @@ def test_served_in_a_fresh_process_like_the_keras_model(trained, tmp_path):
     served = serve_in_fresh_process(trained["exported"], trained["raw"], tmp_path)
     assert "mmzoo" not in served["modules"]  # (TensorFlow itself imports keras for tf.keras)
     _assert_same_outputs(served, trained["expected"])
+    binary = {name for name, values in served.items() if name != "modules" and any(isinstance(v, dict) for v in values)}
+    # TF Serving's REST API sends an output as base64 only when its name ends in _bytes.
+    assert all(name.endswith("_bytes") for name in binary), binary
     if "probabilities" in trained["expected"]:
         np.testing.assert_allclose(trained["expected"]["probabilities"], trained["model"](trained["features"]),
                                    atol=1e-5)
@@ -130,13 +133,27 @@ def test_warmup_requests_and_model_card(trained):
     saving.verify_checksums(trained["exported"])
 
 
-def test_rest_json_request_maps_onto_the_signature(trained):
+def test_tf_serving_rest_api_over_http_answers_like_the_signature(trained):
+    """`mmzoo serve`'s REST API (TF Serving's): the request as JSON over HTTP, b64 in, and the
+    same outputs as the signature in-process, *_bytes as b64."""
+    import threading
+    import urllib.request
+
     raw = trained["raw"]
     body = {"instances": [{k: ({"b64": base64.b64encode(v[i]).decode()} if k != "text" else v[i].decode())
                            for k, v in raw.items()} for i in range(len(next(iter(raw.values()))))]}
-    inputs = serving.rest_request_to_inputs(json.loads(json.dumps(body)))
-    served = tf.saved_model.load(str(trained["exported"])).signatures["serving_default"]
-    _assert_same_outputs(_outputs(served(**{k: tf.constant(v) for k, v in inputs.items()})), trained["expected"])
+    server = rest.ModelServer(trained["directory"], port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{server.server_address[1]}/v1/models/model:predict",
+                                         data=json.dumps(body).encode(), method="POST")
+        with urllib.request.urlopen(request, timeout=120) as response:
+            rows = json.loads(response.read())["predictions"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    served = {name: [row[name] for row in rows] for name in rows[0]}
+    _assert_same_outputs(served, trained["expected"])
 
 
 def test_each_weight_is_stored_once(trained):

@@ -241,7 +241,7 @@ def test_drawings_served_in_a_fresh_process_are_read_right_by_the_judge(name, tm
     captions = [independent_renderer.random_scene(rng)[1]["caption"] for _ in range(INDEPENDENT_SCENES)]
     drawn = serve_in_fresh_process(presets.serving_dir(name), {"text": [c.encode() for c in captions]}, tmp_path)
     assert "mmzoo" not in drawn["modules"]
-    pngs = [base64.b64decode(png["b64"]) for png in drawn["png"]]
+    pngs = [base64.b64decode(png["b64"]) for png in drawn["png_bytes"]]
     read, _ = _judge_in_fresh_process(pngs, tmp_path)
     tally = judge.AttributeTally()
     tally.add([judge.caption_attributes(caption) for caption in captions], read)

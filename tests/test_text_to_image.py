@@ -168,7 +168,7 @@ def test_the_served_generator_takes_a_seed_and_refuses_unknown_words(tiny_genera
     np.testing.assert_array_equal(seeded["image"][0], seeded["image"][1])
     np.testing.assert_allclose(seeded["image"][0], default["image"][0], atol=1e-6)
     assert not np.array_equal(seeded["image"][0], seeded["image"][2])
-    np.testing.assert_array_equal(tf.io.decode_png(seeded["png"][2]).numpy(),
+    np.testing.assert_array_equal(tf.io.decode_png(seeded["png_bytes"][2]).numpy(),
                                   np.round(seeded["image"][2].numpy() * 255).astype(np.uint8))
     with pytest.raises(tf.errors.InvalidArgumentError, match="text: word\\(s\\) outside the vocabulary"):
         served["with_seed"](text=tf.constant(["a large pink circle"]), seed=tf.constant([0], tf.int64))

@@ -308,8 +308,11 @@ FSDD_SPLIT_INDICES = {"test": range(0, 5), "validation": range(5, 10), "train": 
 def fsdd_reader(split, fsdd_dir, held_out_speaker=None):
     """FSDD recordings of one split. By the dataset's convention: test = recordings 0-4 of every
     speaker, validation 5-9, train 10-49. With `held_out_speaker`: test = all of that speaker,
-    validation = recordings 0-4 of the others, train = their 5-49."""
-    from mmzoo.data import readers
+    validation = recordings 0-4 of the others, train = their 5-49. Without `fsdd_dir`, the
+    recordings `mmzoo.data.fsdd.recordings_dir()` finds."""
+    from mmzoo.data import fsdd, readers
+
+    fsdd_dir = fsdd_dir or fsdd.recordings_dir()
 
     if split not in FSDD_SPLIT_INDICES:
         raise ValueError(f"split: {split!r} is not one of {tuple(FSDD_SPLIT_INDICES)}")

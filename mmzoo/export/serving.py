@@ -12,7 +12,6 @@ GIF, BMP), `text` -> strings, `audio` (+ `audio_length`) -> WAV bytes (16-bit PC
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from pathlib import Path
@@ -155,26 +154,3 @@ def input_error(message: str, input_names) -> tuple[str, str]:
     if not found:
         return "inputs", message.strip().splitlines()[-1]
     return found.group(1), " ".join(part for part in found.group(2, 3) if part)
-
-
-def rest_request_to_inputs(body: dict) -> dict:
-    """TF Serving's REST predict body (`instances` row form or `inputs` column form, bytes as
-    {"b64": ...}) to the signature's input lists, as TF Serving maps it."""
-    def decode(value):
-        if isinstance(value, dict):
-            if set(value) != {"b64"}:
-                raise ValueError(f"a binary value must be {{'b64': ...}}, got keys {sorted(value)}")
-            return base64.b64decode(value["b64"])
-        return value.encode() if isinstance(value, str) else value
-
-    if "instances" in body:
-        instances = body["instances"]
-        if not instances or not all(isinstance(row, dict) for row in instances):
-            raise ValueError("instances: a non-empty list of objects with named inputs expected")
-        keys = set(instances[0])
-        if any(set(row) != keys for row in instances):
-            raise ValueError("instances: every instance needs the same named inputs")
-        return {key: [decode(row[key]) for row in instances] for key in sorted(keys)}
-    if "inputs" in body:
-        return {key: [decode(v) for v in values] for key, values in body["inputs"].items()}
-    raise ValueError("request: expected 'instances' or 'inputs'")

@@ -7,7 +7,7 @@ from mmzoo.config import TrainConfig
 PRESETS = {
     "speech_fsdd": TrainConfig(
         model="speech_lstm", task="fsdd_speech_recognition", model_args={"width": 192, "layers": 2},
-        data_args={"fsdd_dir": "../shared/data/fsdd/recordings", "synthetic_per_word": 200}, epochs=60, batch_size=32,
+        data_args={"synthetic_per_word": 200}, epochs=60, batch_size=32,
         learning_rate=2e-3,
         monitor="val_loss"),
     "speech_shapes": TrainConfig(

@@ -48,13 +48,14 @@ class TextToImageTask(Task):
         return {"loss": {"image": "mae", "layout_mixture": layout_loss}}
 
     def serving_signatures(self, model, layout_temperature=DEFAULT_LAYOUT_TEMPERATURE) -> dict:
-        """`serving_default`: text -> image (float [64, 64, 3]), png (bytes) and the layout drawn,
+        """`serving_default`: text -> image (float [64, 64, 3]), png_bytes (a PNG; TF Serving's
+        REST API sends an output as base64 when its name ends in `_bytes`) and the layout drawn,
         with seed 0; `with_seed`: the same with an int64 seed per caption."""
         drawer = generator.Drawer(model, layout_temperature)
 
         def outputs(texts, seeds):
             drawn = drawer(texts, seeds)
-            return {**drawn, "png": preprocessing.encode_pngs(drawn["image"])}
+            return {**drawn, "png_bytes": preprocessing.encode_pngs(drawn["image"])}
 
         return {"serving_default": lambda features: outputs(features["text"], tf.zeros(tf.shape(features["text"]),
                                                                                       tf.int64)),
