@@ -474,17 +474,19 @@ def _search(args):
 
 
 def _list(args):
-    from mmzoo import registry
-    from mmzoo.presets import list_presets, model_card
+    from mmzoo import presets, registry
 
-    available = set(list_presets())
+    index = presets.preset_index()
     for name, config in sorted(registry.PRESETS.items()):
-        if name in available:
+        if presets.in_checkout(name):
             headline = registry.get_task(config.task).headline
-            figures = "; ".join(f"{split} {headline(values)}" for split, values in model_card(name)["metrics"].items())
-            print(f"{name}: {config.task}, {figures}")
+            figures = {split: headline(values) for split, values in presets.model_card(name)["metrics"].items()}
+        elif name in index:  # installed without the models: the index's figures, downloaded on first use
+            figures = index[name]["headline"]
         else:
             print(f"{name}: {config.task} (not built)")
+            continue
+        print(f"{name}: {config.task}, {'; '.join(f'{split} {figure}' for split, figure in figures.items())}")
 
 
 def _serve(args):

@@ -3,7 +3,6 @@ use. A URL may be http(s):// or file://; a local path is read in place."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tarfile
@@ -56,14 +55,6 @@ def download(url: str, path: Path, progress: bool = True, description: str | Non
             from None
     partial.replace(path)
     return path
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def unpack_tar(archive: Path, final: Path, keep=lambda member: True) -> Path:

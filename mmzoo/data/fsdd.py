@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from mmzoo.data import download
-from mmzoo.data.records import atomic_directory
+from mmzoo.data.records import atomic_directory, sha256_file
 from mmzoo.errors import InvalidInputError
 from mmzoo.paths import mmzoo_home
 
@@ -63,7 +63,7 @@ def _is_kept(name: str) -> bool:
 def contents_sha256(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(folder).glob("*.wav")):
-        digest.update(path.name.encode() + b"\0" + download.sha256_file(path).encode() + b"\n")
+        digest.update(path.name.encode() + b"\0" + sha256_file(path).encode() + b"\n")
     return digest.hexdigest()
 
 
