@@ -1,7 +1,6 @@
 """Shared fixtures: a private MMZOO_HOME with tiny builds of the embedded data sets."""
 
 import os
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

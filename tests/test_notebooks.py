@@ -36,7 +36,9 @@ def test_every_notebook_is_checked():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path, mmzoo_home, monkeypatch, tmp_path):
+def test_notebook_runs(path, mmzoo_home, monkeypatch, tmp_path, request):
+    if "fsdd.recordings_dir" in path.read_text():  # it reads FSDD (and would fetch it, absent)
+        monkeypatch.setenv("MMZOO_FSDD", str(request.getfixturevalue("fsdd_recordings")))
     monkeypatch.setenv("MMZOO_NOTEBOOK_SIZE", "tiny")
     monkeypatch.setenv("MMZOO_NOTEBOOK_EPOCHS", "1")
     notebook = nbformat.read(path, as_version=4)

@@ -113,7 +113,8 @@ def _wav_bytes(waveform, rate):
 
 
 @pytest.mark.parametrize("name", [n for n in RECOGNISERS if registry.PRESETS[n].task == "fsdd_speech_recognition"])
-def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_process(name, tmp_path):
+def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_process(name, tmp_path,
+                                                                                         fsdd_recordings):
     """FSDD's own 8 kHz files, and the same recordings at 44.1 kHz: the SavedModel resamples
     both to 16 kHz in the graph and must hear the same words (the one of 250 that differs for
     `speech_fsdd` v2 is a "nine" heard as "siv" at one rate and "sivn" at the other). The 44.1 kHz files are made by
@@ -125,8 +126,7 @@ def test_fsdd_recordings_at_8_and_44_1_khz_give_the_same_transcripts_in_a_fresh_
     from mmzoo.data import views
     from mmzoo.data.readers import DIGIT_WORDS
 
-    config = registry.PRESETS[name]
-    entries = views.fsdd_reader("test", config.data_args["fsdd_dir"]).entries
+    entries = views.fsdd_reader("test", fsdd_recordings).entries
     native, resampled = [], []
     for entry in entries:
         waveform, rate = soundfile.read(entry["path"], dtype="float32")
@@ -175,14 +175,13 @@ def test_spoken_captions_of_unseen_voices_at_8_and_44_1_khz_in_a_fresh_process(n
 
 
 @pytest.mark.parametrize("name", [n for n in RECOGNISERS if registry.PRESETS[n].task == "fsdd_speech_recognition"])
-def test_cli_transcribes_a_wav_file_and_refuses_bad_audio(name, tmp_path):
+def test_cli_transcribes_a_wav_file_and_refuses_bad_audio(name, tmp_path, fsdd_recordings):
     import subprocess
     import sys
 
     from mmzoo.data import views
 
-    entry = next(e for e in views.fsdd_reader("test", registry.PRESETS[name].data_args["fsdd_dir"]).entries
-                 if e["label"] == 7)
+    entry = next(e for e in views.fsdd_reader("test", fsdd_recordings).entries if e["label"] == 7)
     whole = entry["path"].read_bytes()
     (tmp_path / "empty.wav").write_bytes(b"")
     (tmp_path / "truncated.wav").write_bytes(whole[:30])

@@ -76,6 +76,66 @@ def test_bad_wavs_are_clear_errors(make, message):
         preprocessing.decode_wav(make())
 
 
+def _soundfile_wav(waveform, subtype, format="WAV"):
+    import soundfile
+
+    buffer = io.BytesIO()
+    soundfile.write(buffer, waveform, 16000, subtype=subtype, format=format)
+    return buffer.getvalue()
+
+
+def _scipy_wav(waveform, dtype):
+    from scipy.io import wavfile
+
+    scale = {"uint8": (127, 128), "int16": (32767, 0), "int32": (2147483647, 0), "float32": (1, 0)}[dtype]
+    buffer = io.BytesIO()
+    wavfile.write(buffer, 16000, (np.round(waveform * scale[0]) + scale[1] if dtype != "float32" else waveform)
+                  .astype(dtype))
+    return buffer.getvalue()
+
+
+COMMON_WAVS = {
+    **{f"soundfile {subtype}": (lambda w, s=subtype: _soundfile_wav(w, s)) for subtype in
+       ("PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT")},
+    **{f"soundfile WAVEX {subtype}": (lambda w, s=subtype: _soundfile_wav(w, s, "WAVEX")) for subtype in
+       ("PCM_16", "PCM_24", "PCM_32", "FLOAT")},  # WAVE_FORMAT_EXTENSIBLE: a 40-byte fmt chunk
+    **{f"scipy {dtype}": (lambda w, d=dtype: _scipy_wav(w, d)) for dtype in ("uint8", "int16", "int32", "float32")},
+}
+PRECISION = {"PCM_U8": 0.008, "uint8": 0.008}  # 8 bits; the others within 16 bits' rounding
+
+
+@pytest.mark.parametrize("name", sorted(COMMON_WAVS))
+def test_common_wav_formats_read_like_their_16_bit_twin(name):
+    waveform = tone(16000)
+    data = COMMON_WAVS[name](waveform)
+    twin = preprocessing.decode_wav(wav_bytes(waveform, 16000)).numpy()
+    decoded = preprocessing.decode_wav(data).numpy()
+    assert decoded.shape == twin.shape
+    np.testing.assert_allclose(decoded, twin, atol=PRECISION.get(name.split()[-1], 1e-4))
+
+
+def test_wav_chunks_before_and_after_the_data_are_skipped():
+    plain = wav_bytes(tone(16000), 16000)
+    fmt, data = plain[12:36], plain[36:]
+    listing = b"LIST" + (5).to_bytes(4, "little") + b"INFOx\0"  # odd size: a pad byte follows
+    trailer = b"id3 " + (4).to_bytes(4, "little") + b"TAG!"
+    body = b"WAVE" + listing + fmt + data + trailer
+    decoded = preprocessing.decode_wav(b"RIFF" + len(body).to_bytes(4, "little") + body).numpy()
+    np.testing.assert_array_equal(decoded, preprocessing.decode_wav(plain).numpy())
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: _scipy_wav(np.stack([tone(16000)] * 2, axis=1), "int16"), "mono audio expected; channels: 2"),
+    (lambda: _soundfile_wav(tone(16000), "ULAW"), "a WAV encoding that is not read: format 7, 8 bits"),
+    (lambda: _scipy_wav(np.full(100, np.nan, np.float32), "float32"), "NaN or infinite samples"),
+    (lambda: b"RIFF" + bytes(range(200, 240)), "not a WAV file .*first bytes 52 49 46 46 c8 c9 ca cb"),
+])
+def test_unread_wavs_are_refused_in_words_and_in_utf8(make, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message) as error:
+        preprocessing.decode_wav(make(), index=3)
+    assert "(item 3 of the batch)" in error.value.message
+
+
 def test_truncated_wav_is_an_error():
     for cut in (30, 60, 10000):  # of 16,044 bytes
         with pytest.raises(tf.errors.InvalidArgumentError, match="audio: truncated WAV file"):
@@ -159,7 +219,7 @@ def test_serving_preprocessing_uses_only_core_tensorflow_ops(vectorizer):
             | _op_types(lambda t: vectorizer(t), string)
             | _op_types(preprocessing.LogMelSpectrogram(), tf.TensorSpec([None, None], tf.float32)))
     unknown = {n for n in used if op_def_registry.get(n) is None and not n.startswith("__inference")}
-    assert {"DecodeWav", "RFFT", "IRFFT", "Assert"} <= used and "DecodeImage" in used
+    assert {"DecodeRaw", "RFFT", "IRFFT", "Assert"} <= used and "DecodeImage" in used
     assert unknown == set(), f"ops outside core TensorFlow: {unknown}"
 
 

@@ -71,44 +71,145 @@ def resample(waveform, rate_in, rate_out=SAMPLE_RATE):
     return tf.cond(tf.equal(rate_in, float(rate_out)), lambda: waveform, fft_resample)
 
 
-def decode_wav(wav_bytes, input_name="audio"):
-    """WAV bytes (16-bit PCM, mono, 8-48 kHz) to a float32 waveform at 16 kHz in [-1, 1]."""
+WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_EXTENSIBLE = 1, 3, 0xFFFE
+MAX_WAV_CHUNKS = 64  # chunks read before `data`: fmt, LIST, fact, bext, ... (a header that loops is refused)
+
+
+def _length(data):
+    return tf.cast(tf.strings.length(data), tf.int64)
+
+
+def _little_endian(data, position, width):
+    """The unsigned little-endian integer of `width` (2 or 4) bytes at `position` of a scalar
+    string, as int64 (bytes past the end read as zero)."""
+    start = tf.minimum(tf.cast(position, tf.int64), _length(data))
+    padded = tf.strings.join([tf.strings.substr(data, start, tf.constant(width, tf.int64)), b"\0" * width])
+    raw = tf.cast(tf.io.decode_raw(tf.strings.substr(padded, 0, width), tf.uint8), tf.int64)
+    return tf.reduce_sum(raw * tf.constant([1, 256, 65536, 16777216][:width], tf.int64))
+
+
+def hex_bytes(data, count=8):
+    """The first `count` bytes of a scalar string as hex ("52 49 46 46"): always valid UTF-8,
+    so an error that quotes them can be read."""
+    table = tf.constant([f"{value:02x}" for value in range(256)])
+    first = tf.io.decode_raw(tf.strings.substr(data, 0, count), tf.uint8)
+    return tf.strings.reduce_join(tf.gather(table, tf.cast(first, tf.int32)), separator=" ")
+
+
+def refuse_unless(condition, input_name, index, *problem):
+    """An in-graph check that fails with `{input_name}: {problem} (item {index} of the batch)`;
+    the problem's parts are strings or numbers (shown in decimal)."""
+    parts = [tf.strings.as_string(p) if isinstance(p, tf.Tensor) and p.dtype != tf.string else p for p in problem]
+    message = tf.strings.join([f"{input_name}: ", *parts, " (item ", tf.strings.as_string(index), " of the batch)"])
+    return tf.debugging.Assert(condition, [message])
+
+
+def _wav_chunks(wav_bytes):
+    """Walk a RIFF file's chunks: (fmt position, fmt size, data position, data size declared),
+    -1 for a chunk not found."""
+    size = _length(wav_bytes)
+
+    def step(position, fmt_at, fmt_size, data_at, data_size, count):
+        chunk_id = tf.strings.substr(wav_bytes, position, tf.constant(4, tf.int64))
+        chunk_size = _little_endian(wav_bytes, position + 4, 4)
+        is_fmt, is_data = tf.equal(chunk_id, b"fmt "), tf.equal(chunk_id, b"data")
+        return (position + 8 + chunk_size + chunk_size % 2,
+                tf.where(is_fmt, position + 8, fmt_at), tf.where(is_fmt, chunk_size, fmt_size),
+                tf.where(is_data, position + 8, data_at), tf.where(is_data, chunk_size, data_size), count + 1)
+
+    def more(position, fmt_at, fmt_size, data_at, data_size, count):
+        return (position + 8 <= size) & (data_at < 0) & (count < MAX_WAV_CHUNKS)
+
+    minus_one = tf.constant(-1, tf.int64)
+    _, fmt_at, fmt_size, data_at, data_size, _ = tf.while_loop(
+        more, step, (tf.constant(12, tf.int64), minus_one, minus_one, minus_one, minus_one, tf.constant(0)))
+    return fmt_at, fmt_size, data_at, data_size
+
+
+def _samples(data, code):
+    """Little-endian samples of one format `code` (0: 8-bit unsigned, 1: 16, 2: 24, 3: 32-bit
+    PCM, 4: 32-bit float) to float32 in [-1, 1]."""
+    def pcm8():
+        return (tf.cast(tf.io.decode_raw(data, tf.uint8), tf.float32) - 128.0) / 128.0
+
+    def pcm16():
+        return tf.cast(tf.io.decode_raw(data, tf.int16, little_endian=True), tf.float32) / 32768.0
+
+    def pcm24():
+        triples = tf.reshape(tf.cast(tf.io.decode_raw(data, tf.uint8), tf.int32), [-1, 3])
+        value = triples[:, 0] + triples[:, 1] * 256 + triples[:, 2] * 65536
+        return tf.cast(tf.where(value >= 1 << 23, value - (1 << 24), value), tf.float32) / float(1 << 23)
+
+    def pcm32():
+        return tf.cast(tf.io.decode_raw(data, tf.int32, little_endian=True), tf.float32) / float(1 << 31)
+
+    def float32():
+        return tf.io.decode_raw(data, tf.float32, little_endian=True)
+
+    return tf.switch_case(code, [pcm8, pcm16, pcm24, pcm32, float32])
+
+
+def decode_wav(wav_bytes, input_name="audio", index=0):
+    """WAV bytes to a float32 waveform at 16 kHz in [-1, 1]: PCM of 8 (unsigned), 16, 24 or 32
+    bits, or 32-bit float, plain or WAVE_FORMAT_EXTENSIBLE, any chunks before or after `data`,
+    mono, 8-48 kHz. A refusal names the input, the item `index` of its batch and the fault."""
     wav_bytes = tf.convert_to_tensor(wav_bytes, tf.string)
+    size = _length(wav_bytes)
+    is_wav = _starts_with(wav_bytes, b"RIFF") & tf.equal(
+        tf.strings.substr(tf.strings.join([wav_bytes, b"\0" * 12]), 8, 4), b"WAVE")
     header_checks = [
-        tf.debugging.Assert(tf.strings.length(wav_bytes) > 0, [f"{input_name}: empty input; expected WAV bytes"]),
-        tf.debugging.Assert(
-            tf.logical_and(_starts_with(wav_bytes, b"RIFF"),  # (padded: substr past the end is an error)
-                           tf.equal(tf.strings.substr(tf.strings.join([wav_bytes, b"\0" * 12]), 8, 4), b"WAVE")),
-            [f"{input_name}: not a WAV file (no RIFF/WAVE header); first bytes:",
-             tf.strings.substr(wav_bytes, 0, 12)]),
+        refuse_unless(size > 0, input_name, index, "empty input; expected WAV bytes"),
+        refuse_unless(is_wav, input_name, index, "not a WAV file (no RIFF/WAVE header); first bytes ",
+                      hex_bytes(wav_bytes)),
     ]
     with tf.control_dependencies(header_checks):
-        size = tf.cast(tf.strings.length(wav_bytes), tf.int64)
-        # The RIFF chunk's size (bytes 4-8, little-endian) + 8 is the file's; streaming writers
-        # that did not know it put 0 or 0xFFFFFFFF there.
-        halves = tf.cast(tf.io.decode_raw(tf.strings.substr(tf.strings.join([wav_bytes, b"\0" * 8]), 4, 4),
-                                          tf.uint16, little_endian=True), tf.int64)
-        declared = halves[0] + halves[1] * 65536
-        unknown = tf.logical_or(tf.equal(declared, 0), tf.equal(declared, 0xFFFFFFFF))
-        size_checks = [tf.debugging.Assert(
-            tf.logical_and(size >= 44, tf.logical_or(unknown, declared + 8 <= size)),
-            [f"{input_name}: truncated WAV file; bytes expected by its header and present:", declared + 8, size])]
-    audio, rate = tf.audio.decode_wav(_checked(wav_bytes, header_checks + size_checks))
-    content_checks = [
-        tf.debugging.Assert(tf.equal(tf.shape(audio)[1], 1),
-                            [f"{input_name}: mono audio expected; channels:", tf.shape(audio)[1]]),
-        tf.debugging.Assert(tf.shape(audio)[0] > 0, [f"{input_name}: the WAV file holds no samples"]),
-        tf.debugging.Assert(tf.logical_and(rate >= MIN_SAMPLE_RATE, rate <= MAX_SAMPLE_RATE),
-                            [f"{input_name}: sample rate must be {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz; got",
-                             rate]),
+        fmt_at, fmt_size, data_at, declared = _wav_chunks(wav_bytes)
+    chunk_checks = [
+        refuse_unless(fmt_at >= 0, input_name, index, "truncated WAV file: no fmt chunk before the end"),
+        refuse_unless(fmt_size >= 16, input_name, index, "a fmt chunk of ", fmt_size, " bytes; at least 16 expected"),
+        refuse_unless(fmt_at + 16 <= size, input_name, index, "truncated WAV file: its fmt chunk is cut short"),
+        refuse_unless(data_at >= 0, input_name, index, "truncated WAV file: no data chunk before the end"),
     ]
-    waveform = _checked(audio[:, 0], content_checks)
+    with tf.control_dependencies(chunk_checks):
+        audio_format = _little_endian(wav_bytes, fmt_at, 2)
+        channels = _little_endian(wav_bytes, fmt_at + 2, 2)
+        rate = _little_endian(wav_bytes, fmt_at + 4, 4)
+        bits = _little_endian(wav_bytes, fmt_at + 14, 2)
+        extensible = tf.equal(audio_format, WAVE_FORMAT_EXTENSIBLE) & (fmt_size >= 40)
+        audio_format = tf.where(extensible, _little_endian(wav_bytes, fmt_at + 24, 2), audio_format)
+        # Streaming writers that did not know the length put 0 or 0xFFFFFFFF: the rest of the file.
+        streamed = tf.equal(declared, 0) | tf.equal(declared, 0xFFFFFFFF)
+        present = size - data_at
+        length = tf.where(streamed, present, declared)
+        is_pcm, is_float = tf.equal(audio_format, WAVE_FORMAT_PCM), tf.equal(audio_format, WAVE_FORMAT_IEEE_FLOAT)
+        known = (is_pcm & ((bits == 8) | (bits == 16) | (bits == 24) | (bits == 32))) | (is_float & (bits == 32))
+    format_checks = [
+        refuse_unless(length <= present, input_name, index, "truncated WAV file: its data chunk declares ", length,
+                      " bytes, ", present, " are present"),
+        refuse_unless(known, input_name, index, "a WAV encoding that is not read: format ", audio_format, ", ",
+                      bits, " bits (PCM of 8, 16, 24 or 32 bits or 32-bit float expected)"),
+        refuse_unless(tf.equal(channels, 1), input_name, index, "mono audio expected; channels: ", channels),
+        refuse_unless((rate >= MIN_SAMPLE_RATE) & (rate <= MAX_SAMPLE_RATE), input_name, index,
+                      f"sample rate must be {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz; got ", rate),
+    ]
+    with tf.control_dependencies(format_checks):
+        sample_bytes = tf.maximum(bits // 8, 1)
+        data = tf.strings.substr(wav_bytes, data_at, length - length % sample_bytes)
+        code = tf.cast(tf.where(is_float, tf.constant(4, tf.int64), bits // 8 - 1), tf.int32)
+        waveform = _samples(data, code)
+    content_checks = [
+        refuse_unless(tf.size(waveform) > 0, input_name, index, "the WAV file holds no samples"),
+        refuse_unless(tf.reduce_all(tf.math.is_finite(waveform)), input_name, index,
+                      "NaN or infinite samples in a float WAV file"),
+    ]
+    waveform = _checked(waveform, content_checks)
     return tf.clip_by_value(resample(waveform, rate), -1.0, 1.0)
 
 
 def decode_wavs(batch_of_wav_bytes, input_name="audio"):
     """A batch of WAV bytes to (waveforms [batch, samples] zero-padded, lengths [batch])."""
-    ragged = tf.map_fn(lambda b: decode_wav(b, input_name), batch_of_wav_bytes,
+    indices = tf.range(tf.shape(batch_of_wav_bytes)[0])
+    ragged = tf.map_fn(lambda item: decode_wav(item[0], input_name, item[1]), (batch_of_wav_bytes, indices),
                        fn_output_signature=tf.RaggedTensorSpec([None], tf.float32, ragged_rank=0))
     return ragged.to_tensor(), tf.cast(ragged.row_lengths(), tf.int32)
 
