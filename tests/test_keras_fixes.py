@@ -1,5 +1,6 @@
-"""`mmzoo.training.keras_fixes` patches private names of Keras; setup.cfg pins the releases
-that have them. If a Keras release moves one of them, this fails first, naming it."""
+"""`mmzoo.training.keras_fixes` patches private names of Keras (and StrictTextVectorization
+reads one); setup.cfg pins the releases that have them. If a Keras release moves one of them,
+this fails first, naming it."""
 
 import importlib
 
@@ -18,6 +19,12 @@ def test_the_private_keras_names_keras_fixes_patches_exist(module):
     found = importlib.import_module(module)
     missing = [name for name in PRIVATE_NAMES[module] if not hasattr(found, name)]
     assert not missing, f"Keras {keras.__version__} moved {module}.{missing}: update keras_fixes.py and the pin"
+
+
+def test_the_private_text_vectorization_method_strict_text_vectorization_uses_exists():
+    layer = keras.layers.TextVectorization(standardize="lower_and_strip_punctuation")
+    words = layer._preprocess(["A red, circle!"])  # mmzoo.data.preprocessing.StrictTextVectorization counts words
+    assert words.to_list() == [[b"a", b"red", b"circle"]], f"Keras {keras.__version__}: TextVectorization._preprocess"
 
 
 def test_the_private_model_and_export_attributes_keras_fixes_uses_exist():

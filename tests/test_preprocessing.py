@@ -1,6 +1,7 @@
 """In-graph preprocessing: decoding, resampling, log-mel, text; clear errors; core ops only."""
 
 import io
+import re
 
 import keras
 import numpy as np
@@ -39,11 +40,31 @@ def test_decode_image_png_and_jpeg():
 @pytest.mark.parametrize("data, message", [
     (b"", "image: empty input"),
     (b"GIF-not-really, just text", "image: not an encoded image"),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "PNG"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "image: an image of 0 x 0 pixels"),
 ])
 def test_bad_images_are_clear_errors(data, message):
     with pytest.raises(tf.errors.InvalidArgumentError, match=message):
         preprocessing.decode_image(data)
+
+
+@pytest.mark.parametrize("format, options", [("PNG", {}), ("JPEG", {}), ("JPEG", {"progressive": True}),
+                                             ("JPEG", {"exif": b"Exif\0\0" + b"x" * 500}), ("GIF", {}), ("BMP", {})])
+def test_image_size_is_read_from_the_header(format, options):
+    image = np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format=format, **options)
+    assert [int(v) for v in preprocessing.image_size_from_header(buffer.getvalue())] == [53, 37]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: png_bytes(np.zeros((4100, 4100, 3), np.uint8)), "an image of 4100 x 4100 pixels; at most 16777216"),
+    (lambda: png_bytes(np.zeros((1, 1, 3), np.uint8)), "an image of 1 x 1 pixels; at least 8 x 8 expected"),
+    (lambda: b"\xff\xd8\xff" + b"\0" * 20, "no image size in its header"),
+    (lambda: bytes(range(250, 256)), "not an encoded image .*; first bytes fa fb fc fd fe ff"),
+])
+def test_images_past_the_limits_are_refused_before_decoding(make, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"image: {message}.*item 2 of the batch"):
+        preprocessing.decode_image(make(), index=2)
 
 
 @pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100, 48000])
@@ -170,6 +191,24 @@ def test_text_vectorizer_rejects_unknown_words_and_empty_captions(vectorizer):
         vectorizer(tf.constant(["a large red circle", "a large pink circle"]))
     with pytest.raises(tf.errors.InvalidArgumentError, match="text: empty caption"):
         vectorizer(tf.constant(["a red circle", "   "]))
+
+
+@pytest.mark.parametrize("captions, message", [
+    (["a red circle", "a large pink circle"], "text: word\\(s\\) outside the vocabulary: pink \\(item 1 of"),
+    (["a large red circle", "a tiny mauve circle"], "outside the vocabulary: tiny, mauve \\(item 1 of"),
+    (["!!! ???", "a red circle"], "text: empty caption: no words \\(item 0 of"),
+    (["a red circle", "red " * 10000], "text: a caption of 10000 words; this model reads at most 12 \\(item 1 of"),
+    ([b"a red \xff\xfe circle"], "text: not UTF-8 text \\(item 0 of"),
+])
+def test_text_refusals_name_the_item_quote_only_the_unknown_words_and_stay_short(vectorizer, captions, message):
+    @tf.function  # as inside a SavedModel
+    def vectorize(texts):
+        return vectorizer(texts)
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message) as error:
+        vectorize(tf.constant(captions))
+    refusal = re.search(r"\[(text: [^\]]*)\]", error.value.message).group(1)
+    assert len(refusal) < 200, refusal
 
 
 def test_text_vectorizer_unk_mode_and_keras_round_trip(tmp_path, vectorizer):

@@ -19,6 +19,11 @@ def _starts_with(data, prefix: bytes):
     return tf.equal(tf.strings.substr(data, 0, len(prefix)), prefix)
 
 
+def _first(failing):
+    """The index of the first true item of a [batch] boolean (0 when none is)."""
+    return tf.argmax(tf.cast(failing, tf.int32), output_type=tf.int32)
+
+
 def _checked(value, checks):
     with tf.control_dependencies(checks):
         return tf.identity(value)
@@ -26,27 +31,97 @@ def _checked(value, checks):
 
 # Images -------------------------------------------------------------------------------------
 
-def decode_image(image_bytes, image_size=(64, 64), input_name="image"):
-    """One encoded PNG/JPEG/GIF/BMP image to float32 [height, width, 3] in [0, 1]."""
+MAX_IMAGE_PIXELS = 4096 * 4096  # checked from the header, before anything is decoded
+MIN_IMAGE_SIDE = 8
+MAX_JPEG_SEGMENTS = 64
+_JPEG_FRAME_MARKERS = [code for code in range(0xC0, 0xD0) if code not in (0xC4, 0xC8, 0xCC)]
+
+
+def _big_endian(data, position, width):
+    start = tf.minimum(tf.cast(position, tf.int64), _length(data))
+    padded = tf.strings.join([tf.strings.substr(data, start, tf.constant(width, tf.int64)), b"\0" * width])
+    raw = tf.cast(tf.io.decode_raw(tf.strings.substr(padded, 0, width), tf.uint8), tf.int64)
+    return tf.reduce_sum(raw * tf.constant([1 << 24, 1 << 16, 256, 1][-width:], tf.int64))
+
+
+def _jpeg_size(image_bytes):
+    """(width, height) from a JPEG's frame header (SOFn), walking its segments; -1 if none."""
+    size = _length(image_bytes)
+
+    def step(position, width, height, count):
+        code = _big_endian(image_bytes, position + 1, 1)
+        is_frame = tf.reduce_any(tf.equal(code, _JPEG_FRAME_MARKERS))
+        standalone = ((code >= 0xD0) & (code <= 0xD9)) | tf.equal(code, 0x01) | tf.equal(code, 0xFF)
+        step_by = tf.where(standalone, tf.constant(1, tf.int64) + tf.cast(~tf.equal(code, 0xFF), tf.int64),
+                           2 + _big_endian(image_bytes, position + 2, 2))
+        return (position + step_by, tf.where(is_frame, _big_endian(image_bytes, position + 7, 2), width),
+                tf.where(is_frame, _big_endian(image_bytes, position + 5, 2), height), count + 1)
+
+    def more(position, width, height, count):
+        marker = tf.equal(_big_endian(image_bytes, position, 1), 0xFF)
+        return (position + 4 <= size) & (width < 0) & marker & (count < MAX_JPEG_SEGMENTS)
+
+    minus_one = tf.constant(-1, tf.int64)
+    _, width, height, _ = tf.while_loop(more, step, (tf.constant(2, tf.int64), minus_one, minus_one, tf.constant(0)))
+    return width, height
+
+
+def image_size_from_header(image_bytes):
+    """(width, height) of an encoded PNG, JPEG, GIF or BMP read from its header (-1 where the
+    header does not say), without decoding it."""
+    def png():
+        return _big_endian(image_bytes, 16, 4), _big_endian(image_bytes, 20, 4)
+
+    def gif():
+        return _little_endian(image_bytes, 6, 2), _little_endian(image_bytes, 8, 2)
+
+    def bmp():
+        height = _little_endian(image_bytes, 22, 4)
+        return _little_endian(image_bytes, 18, 4), tf.where(height >= 1 << 31, (1 << 32) - height, height)  # top-down
+
+    def jpeg():
+        return _jpeg_size(image_bytes)
+
+    kind = tf.argmax(tf.cast(tf.stack([_starts_with(image_bytes, magic) for magic in IMAGE_MAGIC]), tf.int32))
+    return tf.switch_case(tf.cast(kind, tf.int32), [png, jpeg, gif, gif, bmp])
+
+
+def decode_image(image_bytes, image_size=(64, 64), input_name="image", index=0, max_pixels=MAX_IMAGE_PIXELS,
+                 min_side=MIN_IMAGE_SIDE):
+    """One encoded PNG/JPEG/GIF/BMP image to float32 [height, width, 3] in [0, 1]. Its size is
+    read from its header first: an image of more than `max_pixels` or a side below `min_side`
+    is refused before it is decoded. A refusal names the input, the item `index` of its batch
+    and the fault."""
     image_bytes = tf.convert_to_tensor(image_bytes, tf.string)
     is_image = tf.reduce_any(tf.stack([_starts_with(image_bytes, magic) for magic in IMAGE_MAGIC]))
-    checks = [
-        tf.debugging.Assert(tf.strings.length(image_bytes) > 0,
-                            [f"{input_name}: empty input; expected encoded PNG, JPEG, GIF or BMP bytes"]),
-        tf.debugging.Assert(is_image, [f"{input_name}: not an encoded image (PNG, JPEG, GIF or BMP "
-                                       "expected); first bytes:", tf.strings.substr(image_bytes, 0, 8)]),
+    format_checks = [
+        refuse_unless(tf.strings.length(image_bytes) > 0, input_name, index,
+                      "empty input; expected encoded PNG, JPEG, GIF or BMP bytes"),
+        refuse_unless(is_image, input_name, index, "not an encoded image (PNG, JPEG, GIF or BMP expected); "
+                      "first bytes ", hex_bytes(image_bytes)),
     ]
-    image = tf.io.decode_image(_checked(image_bytes, checks), channels=3, expand_animations=False)
+    with tf.control_dependencies(format_checks):
+        width, height = image_size_from_header(image_bytes)
+    size_checks = [
+        refuse_unless((width >= 0) & (height >= 0), input_name, index, "no image size in its header (damaged?)"),
+        refuse_unless(width * height <= max_pixels, input_name, index, "an image of ", width, " x ", height,
+                      f" pixels; at most {max_pixels} pixels are read"),
+        refuse_unless(tf.minimum(width, height) >= min_side, input_name, index, "an image of ", width, " x ",
+                      height, f" pixels; at least {min_side} x {min_side} expected"),
+    ]
+    image = tf.io.decode_image(_checked(image_bytes, format_checks + size_checks), channels=3,
+                               expand_animations=False)
     image = tf.image.resize(tf.cast(image, tf.float32) / 255.0, image_size, antialias=True)
     image = tf.clip_by_value(image, 0.0, 1.0)
     image.set_shape([*image_size, 3])
     return image
 
 
-def decode_images(batch_of_image_bytes, image_size=(64, 64), input_name="image"):
-    """A batch of encoded images to float32 [batch, height, width, 3]."""
-    return tf.map_fn(lambda b: decode_image(b, image_size, input_name), batch_of_image_bytes,
-                     fn_output_signature=tf.TensorSpec([*image_size, 3], tf.float32))
+def decode_images(batch_of_image_bytes, image_size=(64, 64), input_name="image", **limits):
+    """A batch of encoded images to float32 [batch, height, width, 3]; `limits`: see `decode_image`."""
+    indices = tf.range(tf.shape(batch_of_image_bytes)[0])
+    return tf.map_fn(lambda item: decode_image(item[0], image_size, input_name, item[1], **limits),
+                     (batch_of_image_bytes, indices), fn_output_signature=tf.TensorSpec([*image_size, 3], tf.float32))
 
 
 # Audio --------------------------------------------------------------------------------------
@@ -72,6 +147,7 @@ def resample(waveform, rate_in, rate_out=SAMPLE_RATE):
 
 
 WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_EXTENSIBLE = 1, 3, 0xFFFE
+MIN_AUDIO_SECONDS, MAX_AUDIO_SECONDS = 0.1, 60.0
 MAX_WAV_CHUNKS = 64  # chunks read before `data`: fmt, LIST, fact, bext, ... (a header that loops is refused)
 
 
@@ -149,10 +225,11 @@ def _samples(data, code):
     return tf.switch_case(code, [pcm8, pcm16, pcm24, pcm32, float32])
 
 
-def decode_wav(wav_bytes, input_name="audio", index=0):
+def decode_wav(wav_bytes, input_name="audio", index=0, min_seconds=MIN_AUDIO_SECONDS, max_seconds=MAX_AUDIO_SECONDS):
     """WAV bytes to a float32 waveform at 16 kHz in [-1, 1]: PCM of 8 (unsigned), 16, 24 or 32
     bits, or 32-bit float, plain or WAVE_FORMAT_EXTENSIBLE, any chunks before or after `data`,
-    mono, 8-48 kHz. A refusal names the input, the item `index` of its batch and the fault."""
+    mono, 8-48 kHz, `min_seconds` to `max_seconds` long. A refusal names the input, the item
+    `index` of its batch and the fault."""
     wav_bytes = tf.convert_to_tensor(wav_bytes, tf.string)
     size = _length(wav_bytes)
     is_wav = _starts_with(wav_bytes, b"RIFF") & tf.equal(
@@ -202,14 +279,22 @@ def decode_wav(wav_bytes, input_name="audio", index=0):
         refuse_unless(tf.reduce_all(tf.math.is_finite(waveform)), input_name, index,
                       "NaN or infinite samples in a float WAV file"),
     ]
+    seconds = tf.cast(tf.size(waveform), tf.float32) / tf.cast(tf.maximum(rate, 1), tf.float32)
+    content_checks += [
+        refuse_unless(seconds >= min_seconds, input_name, index, "a recording of ",
+                      tf.strings.as_string(seconds, precision=3), f" s; at least {min_seconds} s expected"),
+        refuse_unless(seconds <= max_seconds, input_name, index, "a recording of ",
+                      tf.strings.as_string(seconds, precision=1), f" s; at most {max_seconds} s are read"),
+    ]
     waveform = _checked(waveform, content_checks)
     return tf.clip_by_value(resample(waveform, rate), -1.0, 1.0)
 
 
-def decode_wavs(batch_of_wav_bytes, input_name="audio"):
-    """A batch of WAV bytes to (waveforms [batch, samples] zero-padded, lengths [batch])."""
+def decode_wavs(batch_of_wav_bytes, input_name="audio", **limits):
+    """A batch of WAV bytes to (waveforms [batch, samples] zero-padded, lengths [batch]);
+    `limits`: see `decode_wav`."""
     indices = tf.range(tf.shape(batch_of_wav_bytes)[0])
-    ragged = tf.map_fn(lambda item: decode_wav(item[0], input_name, item[1]), (batch_of_wav_bytes, indices),
+    ragged = tf.map_fn(lambda item: decode_wav(item[0], input_name, item[1], **limits), (batch_of_wav_bytes, indices),
                        fn_output_signature=tf.RaggedTensorSpec([None], tf.float32, ragged_rank=0))
     return ragged.to_tensor(), tf.cast(ragged.row_lengths(), tf.int32)
 
@@ -272,10 +357,12 @@ class LogMelSpectrogram(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="mmzoo")
 class StrictTextVectorization(keras.layers.TextVectorization):
-    """TextVectorization that refuses an empty caption and, by default, unknown words.
+    """TextVectorization that refuses, naming the item of the batch: text that is not UTF-8, a
+    caption without words, a caption longer than `output_sequence_length` words (it would be
+    cut), and by default unknown words.
 
-    `on_unknown="error"`: a caption with a word outside the vocabulary is an error naming the
-    caption. `on_unknown="unk"`: such words map to the [UNK] token, as in plain
+    `on_unknown="error"`: a caption with a word outside the vocabulary is an error quoting the
+    first unknown words. `on_unknown="unk"`: such words map to the [UNK] token, as in plain
     TextVectorization.
     """
 
@@ -288,19 +375,30 @@ class StrictTextVectorization(keras.layers.TextVectorization):
 
     def call(self, inputs):
         inputs = tf.convert_to_tensor(inputs, tf.string)
-        empty = tf.equal(tf.strings.length(tf.strings.strip(inputs)), 0)
-        checks = [tf.debugging.Assert(tf.logical_not(tf.reduce_any(empty)),
-                                      [f"{self.input_name}: empty caption"])]
+        captions = tf.reshape(inputs, [-1])
+        readable = tf.strings.unicode_transcode(captions, "UTF-8", "UTF-8", errors="replace")
+        utf8 = tf.equal(readable, captions)
+        words = self._preprocess(readable)  # the layer's own standardisation and split: [batch, (words)]
+        counts = words.row_lengths()
+        checks = [refuse_unless(tf.reduce_all(utf8), self.input_name, _first(~utf8), "not UTF-8 text"),
+                  refuse_unless(tf.reduce_all(counts > 0), self.input_name, _first(counts == 0),
+                                "empty caption: no words")]
+        most = self._output_sequence_length
+        if most:
+            longest = _first(counts > most)
+            checks.append(refuse_unless(tf.reduce_all(counts <= most), self.input_name, longest, "a caption of ",
+                                        counts[longest], f" words; this model reads at most {most}"))
         # Keep a static batch size static (TextVectorization loses it): an LSTM reading the words
         # of a fixed-size batch then traces (inference_flops traces batches of one).
         tokens = tf.ensure_shape(super().call(inputs), [inputs.shape[0], None])
         if self.on_unknown == "error":
-            oov_index = 1  # TextVectorization: 0 is padding, 1 is [UNK]
-            unknown_per_row = tf.reduce_any(tf.equal(tokens, oov_index), axis=-1)
-            checks.append(tf.debugging.Assert(
-                tf.logical_not(tf.reduce_any(unknown_per_row)),
-                [f"{self.input_name}: word(s) outside the vocabulary in:",
-                 tf.boolean_mask(inputs, tf.reshape(unknown_per_row, tf.shape(inputs)))], summarize=5))
+            unknown = tf.equal(tokens, 1)  # TextVectorization: 0 is padding, 1 is [UNK]
+            row = _first(tf.reduce_any(unknown, axis=-1))
+            aligned = words.to_tensor(default_value="", shape=tf.shape(tokens, out_type=tf.int64))
+            quoted = tf.strings.substr(tf.boolean_mask(aligned[row], unknown[row])[:3], 0, 30, unit="UTF8_CHAR")
+            checks.append(refuse_unless(tf.logical_not(tf.reduce_any(unknown)), self.input_name, row,
+                                        "word(s) outside the vocabulary: ",
+                                        tf.strings.reduce_join(quoted, separator=", ")))
         return _checked(tokens, checks)
 
     def get_config(self):
