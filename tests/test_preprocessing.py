@@ -40,7 +40,7 @@ def test_decode_image_png_and_jpeg():
 @pytest.mark.parametrize("data, message", [
     (b"", "image: empty input"),
     (b"GIF-not-really, just text", "image: not an encoded image"),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "image: an image of 0 x 0 pixels"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20 + b"IEND\xaeB`\x82", "image: an image of 0 x 0 pixels"),
 ])
 def test_bad_images_are_clear_errors(data, message):
     with pytest.raises(tf.errors.InvalidArgumentError, match=message):
@@ -61,6 +61,8 @@ def test_image_size_is_read_from_the_header(format, options):
     (lambda: png_bytes(np.zeros((1, 1, 3), np.uint8)), "an image of 1 x 1 pixels; at least 8 x 8 expected"),
     (lambda: b"\xff\xd8\xff" + b"\0" * 20, "no image size in its header"),
     (lambda: bytes(range(250, 256)), "not an encoded image .*; first bytes fa fb fc fd fe ff"),
+    (lambda: png_bytes(np.zeros((16, 16, 3), np.uint8))[:-20], "truncated PNG file"),
+    (lambda: png_bytes(np.zeros((16, 16, 3), np.uint8), "BMP")[:-20], "truncated BMP file: its header declares 822"),
 ])
 def test_images_past_the_limits_are_refused_before_decoding(make, message):
     with pytest.raises(tf.errors.InvalidArgumentError, match=f"image: {message}.*item 2 of the batch"):

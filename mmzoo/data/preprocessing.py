@@ -102,7 +102,14 @@ def decode_image(image_bytes, image_size=(64, 64), input_name="image", index=0, 
     ]
     with tf.control_dependencies(format_checks):
         width, height = image_size_from_header(image_bytes)
+        length = _length(image_bytes)
+        png_whole = ~_starts_with(image_bytes, IMAGE_MAGIC[0]) | tf.equal(
+            tf.strings.substr(image_bytes, tf.maximum(length - 8, 0), 8), b"IEND\xaeB`\x82")
+        bmp_declared = tf.where(_starts_with(image_bytes, b"BM"), _little_endian(image_bytes, 2, 4), length)
     size_checks = [
+        refuse_unless(png_whole, input_name, index, "truncated PNG file: it does not end with an IEND chunk"),
+        refuse_unless(bmp_declared <= length, input_name, index, "truncated BMP file: its header declares ",
+                      bmp_declared, " bytes, ", length, " are present"),
         refuse_unless((width >= 0) & (height >= 0), input_name, index, "no image size in its header (damaged?)"),
         refuse_unless(width * height <= max_pixels, input_name, index, "an image of ", width, " x ", height,
                       f" pixels; at most {max_pixels} pixels are read"),

@@ -22,10 +22,12 @@ RUN_FILES = ("model.keras", "config.json", "metrics.json")
 WARMUP_BATCH_SIZES = (1, 8)
 
 
-def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options: dict | None = None) -> Path:
+def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options: dict | None = None,
+               input_limits: dict | None = None) -> Path:
     """Write `export_dir/name/` (Keras model, config, metrics, `version/` SavedModel); returns
     the SavedModel folder. Refuses to overwrite an existing version. `serving_options` go to the
-    task's serving signatures (a captioner's `beam_width`, say) and into the model card."""
+    task's serving signatures (a captioner's `beam_width`, say) and into the model card, as do
+    `input_limits` (`mmzoo.export.serving.input_limits`)."""
     run_dir = Path(run_dir)
     missing = [f for f in RUN_FILES if not (run_dir / f).exists()]
     if missing:
@@ -40,10 +42,11 @@ def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options
         model.save(Path(scratch) / "model.keras")
         sources = {"model.keras": Path(scratch) / "model.keras", "config.json": run_dir / "config.json",
                    "metrics.json": run_dir / "metrics.json"}
-        return _export(model, task, config, metrics, sources, export_dir, name, version, serving_options or {})
+        return _export(model, task, config, metrics, sources, export_dir, name, version, serving_options or {},
+                       input_limits)
 
 
-def _export(model, task, config, metrics, sources, export_dir, name, version, serving_options) -> Path:
+def _export(model, task, config, metrics, sources, export_dir, name, version, serving_options, input_limits) -> Path:
     signatures = task.serving_signatures(model, **serving_options)
     features, _ = next(iter(task.dataset("test", max(WARMUP_BATCH_SIZES), shuffle=False, **config.data_args)))
     raw = serving.encode_raw_inputs(features, serving.raw_input_names(model))
@@ -61,7 +64,7 @@ def _export(model, task, config, metrics, sources, export_dir, name, version, se
     }
     exported = serving.export_saved_model(model, export_dir, name, version=version,
                                           signatures=signatures,
-                                          warmup_examples=warmup, card=card)
+                                          warmup_examples=warmup, card=card, limits=input_limits)
     try:
         for file, source in sources.items():
             partial = exported.parent / f".{file}.partial"

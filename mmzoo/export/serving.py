@@ -33,8 +33,24 @@ def raw_input_names(model: keras.Model) -> list[str]:
     return [name for name in RAW_INPUTS if name in names]
 
 
-def model_features_from_raw(raw: dict, model: keras.Model) -> dict:
-    """Decode raw request tensors into the Keras model's inputs, inside the graph."""
+DEFAULT_INPUT_LIMITS = {"max_image_pixels": preprocessing.MAX_IMAGE_PIXELS,
+                        "min_image_side": preprocessing.MIN_IMAGE_SIDE,
+                        "min_audio_seconds": preprocessing.MIN_AUDIO_SECONDS,
+                        "max_audio_seconds": preprocessing.MAX_AUDIO_SECONDS}
+
+
+def input_limits(changes=None) -> dict:
+    """The SavedModel's input limits: `DEFAULT_INPUT_LIMITS` with `changes`."""
+    unknown = set(changes or {}) - set(DEFAULT_INPUT_LIMITS)
+    if unknown:
+        raise ValueError(f"input_limits: {sorted(unknown)} are not among {sorted(DEFAULT_INPUT_LIMITS)}")
+    return {**DEFAULT_INPUT_LIMITS, **(changes or {})}
+
+
+def model_features_from_raw(raw: dict, model: keras.Model, limits: dict | None = None) -> dict:
+    """Decode raw request tensors into the Keras model's inputs, inside the graph, within
+    `limits` (`input_limits`)."""
+    limits = input_limits(limits)
     batch_sizes = [tf.shape(value)[0] for value in raw.values()]
     checks = [tf.debugging.assert_equal(size, batch_sizes[0], message=f"{name}: every input needs the same "
                                         "batch size") for name, size in zip(raw, batch_sizes)]
@@ -42,12 +58,14 @@ def model_features_from_raw(raw: dict, model: keras.Model) -> dict:
     with tf.control_dependencies(checks):
         if "image" in raw:
             height, width, channels = model.get_layer("image").output.shape[1:]
-            images = preprocessing.decode_images(raw["image"], (height, width))
+            images = preprocessing.decode_images(raw["image"], (height, width), max_pixels=limits["max_image_pixels"],
+                                                 min_side=limits["min_image_side"])
             features["image"] = tf.image.rgb_to_grayscale(images) if channels == 1 else images
         if "text" in raw:
             features["text"] = tf.identity(raw["text"])
         if "audio" in raw:
-            features["audio"], features["audio_length"] = preprocessing.decode_wavs(raw["audio"])
+            features["audio"], features["audio_length"] = preprocessing.decode_wavs(
+                raw["audio"], min_seconds=limits["min_audio_seconds"], max_seconds=limits["max_audio_seconds"])
     return features
 
 
@@ -66,10 +84,10 @@ def encode_raw_inputs(features: dict, names=None) -> dict:
     return raw
 
 
-def serving_function(model, predict, extra_inputs=None, raw_inputs=None):
+def serving_function(model, predict, extra_inputs=None, raw_inputs=None, limits=None):
     """A function of raw request tensors (by the model's raw input names, or `raw_inputs`,
     then `extra_inputs`: {name: TensorSpec}, passed through as they come) for `predict`, which
-    maps the decoded features to named outputs."""
+    maps the decoded features to named outputs; `limits`: see `input_limits`."""
     names = raw_input_names(model)
     if raw_inputs is not None:
         unknown = set(raw_inputs) - set(names)
@@ -79,14 +97,22 @@ def serving_function(model, predict, extra_inputs=None, raw_inputs=None):
     extra_inputs = extra_inputs or {}
     signature = [tf.TensorSpec([None], tf.string, name=name) for name in names] + list(extra_inputs.values())
 
-    def serve(*tensors):
-        features = model_features_from_raw(dict(zip(names, tensors[:len(names)])), model)
+    def answer(tensors):
+        features = model_features_from_raw(dict(zip(names, tensors[:len(names)])), model, limits)
         extras = dict(zip(extra_inputs, tensors[len(names):]))
         checks = [tf.debugging.assert_equal(tf.shape(value)[0], tf.shape(tensors[0])[0],
                                             message=f"{name}: every input needs the same batch size")
                   for name, value in extras.items()]
         with tf.control_dependencies(checks):
             return predict({**features, **{name: tf.identity(value) for name, value in extras.items()}})
+
+    def serve(*tensors):
+        # A batch of 0 gets empty outputs of the answer's types and shapes (unknown sizes 0),
+        # without running the model, which cannot take it.
+        traced = tf.function(lambda: answer(tensors)).get_concrete_function().structured_outputs
+        empty = lambda: tf.nest.map_structure(  # noqa: E731
+            lambda spec: tf.zeros([0] + [size or 0 for size in spec.shape[1:]], spec.dtype), traced)
+        return tf.cond(tf.shape(tensors[0])[0] > 0, lambda: answer(tensors), empty)
 
     return serve, signature
 
@@ -107,13 +133,17 @@ def write_warmup_requests(path: Path, name: str, examples: list[dict]):
 
 
 def export_saved_model(model: keras.Model, export_dir, name: str, version: int = 1, postprocess=None,
-                       warmup_examples=(), card: dict | None = None, signatures: dict | None = None) -> Path:
+                       warmup_examples=(), card: dict | None = None, signatures: dict | None = None,
+                       limits: dict | None = None) -> Path:
     """Write `export_dir/name/version/` all at once; returns that folder.
 
     `signatures`: {signature name: predict(features) -> outputs, or an `Endpoint` (or a tuple of
     its fields) where a signature takes other inputs}, `serving_default` among them; without
-    it, one `serving_default`: `postprocess` (default: none) of the model's outputs.
+    it, one `serving_default`: `postprocess` (default: none) of the model's outputs. `limits`:
+    changes to the inputs' limits (`input_limits`: image pixels and sides, audio seconds),
+    recorded in the model card.
     """
+    limits = input_limits(limits)
     final = Path(export_dir) / name / str(version)
     if final.exists():
         raise FileExistsError(f"{final}: version {version} of {name} exists; export a new version")
@@ -128,7 +158,7 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
         keras_fixes.track_variables_once(archive)
         for signature_name, endpoint in signatures.items():
             endpoint = Endpoint(*endpoint) if isinstance(endpoint, tuple) else Endpoint(endpoint)
-            serve, signature = serving_function(model, *endpoint)
+            serve, signature = serving_function(model, *endpoint, limits=limits)
             archive.add_endpoint(signature_name, serve, input_signature=signature)
         archive.write_out(str(scratch), verbose=False)
         if warmup_examples:
@@ -138,6 +168,8 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
             "version": version,
             "inputs": {n: RAW_INPUTS[n] for n in raw_input_names(model)},
             "parameters": int(model.count_params()),
+            "input_limits": {key: value for key, value in limits.items()
+                             if key.split("_")[-2] in raw_input_names(model)},
             **(card or {}),
             "sha256": sha256_tree(scratch),
         }
@@ -145,12 +177,27 @@ def export_saved_model(model: keras.Model, export_dir, name: str, version: int =
     return final
 
 
+MAX_PROBLEM_CHARACTERS = 300
+
+
 def input_error(message: str, input_names) -> tuple[str, str]:
-    """(input name, problem) from the message of a failed in-graph input check: TF wraps it as
-    `assertion failed: [audio: not a WAV file ...] [first bytes]` among graph details."""
+    """(input name, problem) from the message of a failed call of a serving signature. The
+    zoo's in-graph checks say `assertion failed: [audio: not a WAV file ...]` among graph
+    details; TensorFlow's own decoders (an image damaged past its header) say what failed on
+    the line before the node that failed, which names the decoder."""
     names = "|".join(map(re.escape, input_names))
     found = re.search(rf"\[({names}): ([^\]]*)\](?: \[([^\]]*)\])?", message) or \
         re.search(rf"^\s*({names}): (.*)()$", message, re.MULTILINE)
-    if not found:
-        return "inputs", message.strip().splitlines()[-1]
-    return found.group(1), " ".join(part for part in found.group(2, 3) if part)
+    if found:
+        name, problem = found.group(1), " ".join(part for part in found.group(2, 3) if part)
+    else:
+        lines = [line.strip() for line in message.splitlines() if line.strip()]
+        nodes = [index for index, line in enumerate(lines) if line.startswith("[[")]
+        said = lines[nodes[0] - 1] if nodes and nodes[0] > 0 else (lines[-1] if lines else message)
+        said = re.sub(r"\{\{[^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$", "", said).strip()
+        decoder = next((n for n, op in (("image", "DecodeImage"), ("audio", "DecodeRaw")) if op in message
+                        and n in input_names), None)
+        name, problem = (decoder, f"damaged data ({said})") if decoder else ("inputs", said)
+    if len(problem) > MAX_PROBLEM_CHARACTERS:
+        problem = problem[:MAX_PROBLEM_CHARACTERS] + "..."
+    return name, problem
