@@ -405,6 +405,9 @@ def _predict(args):
                                for name, value in given.items()})
     except tf.errors.InvalidArgumentError as error:
         raise InvalidInputError(*serving.input_error(error.message, expected)) from None
+    except UnicodeDecodeError:  # a model exported before refusals quoted bytes in hex
+        raise InvalidInputError("inputs", "refused by the model, whose message quotes bytes that are not text "
+                                          "(export the model again for a message in words)") from None
     answer = {name: value.numpy()[0].tolist() if value.dtype != tf.string else value.numpy()[0].decode()
               for name, value in outputs.items() if name not in ("png_bytes", "image")}
     if "png_bytes" in outputs:
@@ -431,7 +434,10 @@ def _load_saved_model(model):
     if not (directory / "saved_model.pb").exists():
         raise InvalidInputError(model, "neither a preset name nor a SavedModel folder")
     saving.verify_checksums(directory)
-    return tf.saved_model.load(str(directory))
+    try:
+        return tf.saved_model.load(str(directory))
+    except Exception as error:  # noqa: BLE001 - protobuf, OS and TF errors alike: a damaged model
+        raise InvalidInputError(model, f"not a readable SavedModel ({_one_line(error)[:200]})") from None
 
 
 def _search(args):
@@ -536,15 +542,69 @@ def build_parser():
     return parser
 
 
+MAX_ERROR_CHARACTERS = 400
+
+
+def _quiet_tensorflow():
+    """Import TensorFlow with the native library's start-up lines (absl's notice, oneDNN,
+    "failed call to cuInit" without a GPU) kept off the terminal: they are written to file
+    descriptor 2 by C++ before any Python logging setting can reach them."""
+    saved, quiet = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    sys.stderr.flush()
+    os.dup2(quiet, 2)
+    try:
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()  # the device probe logs too
+        tf.get_logger().setLevel("ERROR")
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
+
+
+def _one_line(error) -> str:
+    """An error as one line of valid UTF-8 of at most MAX_ERROR_CHARACTERS."""
+    text = " ".join(str(error).split())
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= MAX_ERROR_CHARACTERS else text[:MAX_ERROR_CHARACTERS] + "..."
+
+
+GLOBAL_FLAGS = ("--debug", "--verbose")  # taken anywhere on the line
+
+
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the terminal
     parser = build_parser()
-    args = parser.parse_args(argv)
+    parser.add_argument("--debug", action="store_true", help="a traceback with an error (anywhere on the line)")
+    parser.add_argument("--verbose", action="store_true", help="TensorFlow's own log lines too (anywhere on the line)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    flags = {flag for flag in GLOBAL_FLAGS if flag in argv}
+    args = parser.parse_args([flag for flag in argv if flag not in GLOBAL_FLAGS])
+    args.debug, args.verbose = "--debug" in flags, "--verbose" in flags
+    if not args.verbose:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # not even oneDNN's notices at run time
+        if args.command not in ("list",) and "tensorflow" not in sys.modules:
+            _quiet_tensorflow()
     try:
         args.run(args)
     except InvalidInputError as error:
-        print(f"mmzoo: error: {error}", file=sys.stderr)
+        if args.debug:
+            raise
+        print(f"mmzoo: error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except (FileNotFoundError, FileExistsError, ValueError, OSError) as error:  # a file or an input mmzoo cannot use
+        if args.debug:
+            raise
+        print(f"mmzoo: error: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - a bug: one line, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"mmzoo: error: {type(error).__name__}: {_one_line(error)} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
     return 0
 
 

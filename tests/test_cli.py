@@ -41,3 +41,16 @@ def test_bad_arguments_are_clear_errors(tmp_path):
     result = run("data", "build", "avdigits", "--fsdd", str(tmp_path / "nowhere"), home=tmp_path)
     assert result.returncode == 2 and "nowhere: no such folder" in result.stderr
     assert not (tmp_path / "avdigits").exists() or not any((tmp_path / "avdigits").rglob("*.tfrecord"))
+
+
+def test_an_input_problem_is_one_line_on_stderr_and_a_traceback_only_with_debug(tmp_path):
+    (tmp_path / "notes.wav").write_bytes(b"RIFF\xff\xfe not a sound")
+    for arguments in (["predict", "speech_fsdd", "--audio", str(tmp_path / "missing.wav")],
+                      ["serve", str(tmp_path / "nowhere")]):
+        result = run(*arguments, home=tmp_path)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("mmzoo: error: "), result.stderr
+    debugged = run("predict", "speech_fsdd", "--audio", str(tmp_path / "missing.wav"), "--debug", home=tmp_path)
+    assert debugged.returncode != 0 and "Traceback" in debugged.stderr
+    verbose = run("--verbose", "serve", str(tmp_path / "nowhere"), home=tmp_path)
+    assert verbose.returncode == 2 and verbose.stderr.splitlines()[-1].startswith("mmzoo: error: ")
