@@ -172,7 +172,7 @@ def test_the_served_generator_takes_a_seed_and_refuses_unknown_words(tiny_genera
                                   np.round(seeded["image"][2].numpy() * 255).astype(np.uint8))
     with pytest.raises(tf.errors.InvalidArgumentError, match="text: word\\(s\\) outside the vocabulary"):
         served["with_seed"](text=tf.constant(["a large pink circle"]), seed=tf.constant([0], tf.int64))
-    with pytest.raises(tf.errors.InvalidArgumentError, match="seed: every input needs the same batch size"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="every input needs the same batch size; got text 3, seed 1"):
         served["with_seed"](text=texts, seed=tf.constant([0], tf.int64))
 
 

@@ -47,15 +47,23 @@ def input_limits(changes=None) -> dict:
     return {**DEFAULT_INPUT_LIMITS, **(changes or {})}
 
 
+def same_batch_sizes(named: dict) -> list:
+    """In-graph checks that the tensors of `named` ({input name: tensor}) have one batch size;
+    a refusal lists every input's."""
+    sizes = [tf.shape(value)[0] for value in named.values()]
+    listed = [part for index, (name, size) in enumerate(zip(named, sizes))
+              for part in ((", " if index else "") + f"{name} ", tf.strings.as_string(size))]
+    same = tf.reduce_all([tf.equal(size, sizes[0]) for size in sizes])
+    return [tf.debugging.Assert(same, [tf.strings.join(["inputs: every input needs the same batch size; got ",
+                                                        *listed])])]
+
+
 def model_features_from_raw(raw: dict, model: keras.Model, limits: dict | None = None) -> dict:
     """Decode raw request tensors into the Keras model's inputs, inside the graph, within
     `limits` (`input_limits`)."""
     limits = input_limits(limits)
-    batch_sizes = [tf.shape(value)[0] for value in raw.values()]
-    checks = [tf.debugging.assert_equal(size, batch_sizes[0], message=f"{name}: every input needs the same "
-                                        "batch size") for name, size in zip(raw, batch_sizes)]
     features = {}
-    with tf.control_dependencies(checks):
+    with tf.control_dependencies(same_batch_sizes(raw)):
         if "image" in raw:
             height, width, channels = model.get_layer("image").output.shape[1:]
             images = preprocessing.decode_images(raw["image"], (height, width), max_pixels=limits["max_image_pixels"],
@@ -100,10 +108,7 @@ def serving_function(model, predict, extra_inputs=None, raw_inputs=None, limits=
     def answer(tensors):
         features = model_features_from_raw(dict(zip(names, tensors[:len(names)])), model, limits)
         extras = dict(zip(extra_inputs, tensors[len(names):]))
-        checks = [tf.debugging.assert_equal(tf.shape(value)[0], tf.shape(tensors[0])[0],
-                                            message=f"{name}: every input needs the same batch size")
-                  for name, value in extras.items()]
-        with tf.control_dependencies(checks):
+        with tf.control_dependencies(same_batch_sizes(dict(zip([*names, *extra_inputs], tensors)))):
             return predict({**features, **{name: tf.identity(value) for name, value in extras.items()}})
 
     def serve(*tensors):
