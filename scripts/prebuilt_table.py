@@ -117,13 +117,17 @@ def recogniser_table():
         print("|---|---|---|---|---|---|---|")
     preset = registry.preset_config("speech_fsdd").model_args
     for results in runs:
-        synthetic = 10 * (results.get("synthetic_per_word") or 0)
+        synthetic = f"{10 * (results.get('synthetic_per_word') or 0):,}"
+        data = results.get("data_args") or {}
+        if data and results.get("synthetic_per_word"):
+            synthetic += f" ({data.get('synthetic_voices', 'shapes')} voices, " \
+                         f"{' + '.join(data.get('synthetic_engines', ['espeak']))})"
         changes = ", ".join(f"{k}={v}" for k, v in results.get("model_args", preset).items() if preset.get(k) != v)
         for speaker, figures in results["speakers"].items():
-            print(f"| {speaker} | {synthetic:,} | {changes} | {figures['word_accuracy']:.4f} | "
+            print(f"| {speaker} | {synthetic} | {changes} | {figures['word_accuracy']:.4f} | "
                   f"{figures['word_accuracy_greedy']:.4f} | {figures['cer']:.4f} | {figures['recordings']} |")
         if len(results["speakers"]) > 1:
-            print(f"| mean | {synthetic:,} | {changes} | {results['mean_word_accuracy']:.4f} | | | |")
+            print(f"| mean | {synthetic} | {changes} | {results['mean_word_accuracy']:.4f} | | | |")
 
 
 def speech_generalisation_table():

@@ -128,6 +128,31 @@ def corpus():
     return image_cases() + audio_cases() + text_cases()
 
 
+def _png_header_only(width, height):
+    """A PNG whose header says `width` x `height` (no pixels): what a decompression bomb shows first."""
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+            + b"\0\0\0\0IEND\xaeB`\x82")
+
+
+def large_cases():
+    """Inputs of up to 10 MB, for the memory a single input costs (the script, not the tests)."""
+    gradient = np.broadcast_to(np.linspace(0, 255, 4096, dtype=np.uint8)[None, :, None], (4096, 4096, 3))
+    rng = np.random.default_rng(2)
+    return [
+        ("image", "png_at_the_pixel_limit", _image(np.ascontiguousarray(gradient)), ANSWER),
+        ("image", "png_header_16000_square", _png_header_only(16000, 16000),
+         r"an image of 16000 x 16000 pixels; at most"),
+        ("image", "random_10_mb", rng.integers(0, 256, 10_000_000, dtype=np.uint8).tobytes(), r"not an encoded image"),
+        ("audio", "sixty_seconds_48k", _wav(_tone(48000, 59.9), 48000), ANSWER),
+        ("audio", "two_minutes_16k", _wav(_tone(16000, 120.0)), r"a recording of 120\.0 s; at most 60\.0 s"),
+    ]
+
+
 def main(out):
     out = Path(out)
     expected = {}

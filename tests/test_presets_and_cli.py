@@ -44,6 +44,7 @@ def zoo(exported, tmp_path, monkeypatch):
     copy = tmp_path / "saved_models"
     shutil.copytree(exported, copy)
     monkeypatch.setattr(presets, "SAVED_MODELS", copy)
+    monkeypatch.setattr(presets, "INDEX", tmp_path / "no_preset_index.json")  # nothing to download
     return copy
 
 

@@ -46,6 +46,27 @@ def export_run(run_dir, export_dir, name: str, version: int = 1, serving_options
                        input_limits)
 
 
+def export_again(directory, input_limits: dict | None = None) -> Path:
+    """A shipped model's folder (`model.keras`, `config.json`, `metrics.json`, `<version>/`)
+    exported again as the next version from its own files, with this code's serving graph
+    (its checks, its outputs) and the same weights, the `.keras` file untouched; the older
+    versions are removed once the new one is written. Returns the new version's folder."""
+    directory = Path(directory)
+    versions = sorted(int(p.name) for p in directory.iterdir() if p.name.isdigit())
+    if not versions:
+        raise FileNotFoundError(f"{directory}: no SavedModel version folder")
+    card = json.loads((directory / str(versions[-1]) / saving.CARD).read_text())
+    config = TrainConfig.load(directory / "config.json")
+    metrics = json.loads((directory / "metrics.json").read_text())
+    model = saving.load_keras_model(directory / "model.keras")
+    sources = {file: directory / file for file in RUN_FILES}
+    exported = _export(model, registry.get_task(config.task), config, metrics, sources, directory.parent,
+                       directory.name, versions[-1] + 1, card.get("serving_options") or {}, input_limits)
+    for version in versions:
+        shutil.rmtree(directory / str(version))
+    return exported
+
+
 def _export(model, task, config, metrics, sources, export_dir, name, version, serving_options, input_limits) -> Path:
     signatures = task.serving_signatures(model, **serving_options)
     features, _ = next(iter(task.dataset("test", max(WARMUP_BATCH_SIZES), shuffle=False, **config.data_args)))
@@ -67,6 +88,8 @@ def _export(model, task, config, metrics, sources, export_dir, name, version, se
                                           warmup_examples=warmup, card=card, limits=input_limits)
     try:
         for file, source in sources.items():
+            if Path(source).resolve() == (exported.parent / file).resolve():
+                continue  # exported again from its own files
             partial = exported.parent / f".{file}.partial"
             shutil.copyfile(source, partial)
             partial.replace(exported.parent / file)
