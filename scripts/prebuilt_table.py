@@ -23,6 +23,8 @@ SPEECH_SAVEDMODEL = RESULTS / "speech_savedmodel.json"
 TEXT_TO_IMAGE_BENCHMARK = RESULTS / "text_to_image.json"
 ACCELERATOR = RESULTS / "accelerator.json"
 SPEECH_GENERALISATION = RESULTS / "speech_generalisation.json"
+SERVE = RESULTS / "serve.json"
+BAD_INPUTS = RESULTS / "bad_inputs.json"
 
 
 def prebuilt_table():
@@ -266,6 +268,33 @@ def accelerator_table():
               f"{lstms} |")
 
 
+def serving_table():
+    """`mmzoo serve` under load (`benchmarks/serve.py`) and the bad-input corpus on every prebuilt
+    model (`scripts/bad_inputs_on_prebuilt.py`)."""
+    if SERVE.exists():
+        serve = json.loads(SERVE.read_text())
+        load, signatures = serve["load"], [s for m in serve["models"].values() for s in m["signatures"].values()]
+        print("| `mmzoo serve` | figure |")
+        print("|---|---|")
+        print(f"| prebuilt models over HTTP answering as in-process | {len(serve['models'])} models, "
+              f"{sum(s['matches_in_process'] for s in signatures)} of {len(signatures)} signatures |")
+        print(f"| {load['clients']} clients x {load['requests_per_client']} requests to `{load['model']}` | "
+              f"{load['requests_per_second']} requests/s, p50 {load['latency_ms']['p50']} ms, p99 "
+              f"{load['latency_ms']['p99']} ms, {load['errors']} errors |")
+        print(f"| server memory growth under that load | {load['server_resident_mb']['growth']} MB |")
+        print(f"| machine | {serve['machine']} |")
+    if BAD_INPUTS.exists():
+        summary = json.loads(BAD_INPUTS.read_text())["summary"]
+        print()
+        print("| bad-input corpus on every prebuilt SavedModel | figure |")
+        print("|---|---|")
+        print(f"| cases (a case through a signature) | {summary['cases']} |")
+        print(f"| outcome other than expected / not UTF-8 / over 300 characters | {summary['unexpected']} / "
+              f"{summary['not_utf8']} / {summary['too_long']} |")
+        print(f"| largest memory growth for one input (up to 10 MB) | {summary['peak_memory_growth_mb']} MB |")
+        print(f"| CLI refusals one line, exit 2 | {'all' if summary['cli_one_line_exit_2'] else 'not all'} |")
+
+
 if __name__ == "__main__":
     prebuilt_table()
     print()
@@ -286,3 +315,5 @@ if __name__ == "__main__":
     dual_encoder_table()
     print()
     accelerator_table()
+    print()
+    serving_table()
