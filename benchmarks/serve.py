@@ -143,7 +143,8 @@ def load(port, clients, requests):
     elapsed = time.perf_counter() - started
     milliseconds = np.array(latencies) * 1000
     return {"model": LOAD_MODEL, "clients": clients, "requests_per_client": requests, "errors": len(errors),
-            "first_errors": [str(e)[:200] for e in errors[:3]], "requests_per_second": round(len(latencies) / elapsed, 1),
+            "first_errors": [str(e)[:200] for e in errors[:3]],
+            "requests_per_second": round(len(latencies) / elapsed, 1),
             "latency_ms": {"p50": round(float(np.percentile(milliseconds, 50)), 2),
                            "p99": round(float(np.percentile(milliseconds, 99)), 2)}}
 

@@ -185,7 +185,8 @@ def main():
     results = {"seed": args.seed,
                "versions": {name: presets.serving_dir(name).name for name in
                             ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")},
-               "shapes": shapes_figures(args.captions, rng), "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng)}
+               "shapes": shapes_figures(args.captions, rng),
+               "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng)}
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 

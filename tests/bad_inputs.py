@@ -119,7 +119,8 @@ def text_cases():
         ("text", "punctuation_only", b"!!! ???", r"empty caption: no words"),
         ("text", "unknown_word", "a large zzyzx circle".encode(), r"outside the vocabulary: zzyzx"),
         ("text", "not_utf8", b"a large \xff\xfe circle", r"not UTF-8 text"),
-        ("text", "ten_thousand_words", ("red " * 10000).encode(), r"a caption of 10000 words; this model reads at most"),
+        ("text", "ten_thousand_words", ("red " * 10000).encode(),
+         r"a caption of 10000 words; this model reads at most"),
         ("text", "chinese", "一个大的红色圆形".encode(), r"outside the vocabulary"),
     ]
 

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from mmzoo.data import download
-from mmzoo.data.records import atomic_directory, sha256_file
+from mmzoo.data.records import sha256_file
 from mmzoo.errors import InvalidInputError
 from mmzoo.paths import mmzoo_home
 
@@ -96,15 +96,17 @@ def fetch(source=None, home=None, progress: bool = True, expected_sha256: str = 
         if expected_sha256 == RECORDINGS_SHA256 and len(found) != RECORDINGS:
             raise InvalidInputError(source, f"{len(found)} recordings of {', '.join(SPEAKERS)}; FSDD {VERSION} has "
                                             f"{RECORDINGS}")
-        if force:
+        staged = scratch / "recordings"
+        staged.mkdir()
+        for path in found:
+            shutil.copyfile(path, staged / path.name)
+        digest = contents_sha256(staged)
+        if digest != expected_sha256:
+            raise InvalidInputError(source, f"the recordings' sha256 is {digest}, not FSDD {VERSION}'s "
+                                            f"{expected_sha256}")
+        if force:  # only now: a failed fetch keeps the copy there was
             download.remove_tree(final)
-        with atomic_directory(final) as destination:
-            for path in found:
-                shutil.copyfile(path, destination / path.name)
-            digest = contents_sha256(destination)
-            if digest != expected_sha256:
-                raise InvalidInputError(source, f"the recordings' sha256 is {digest}, not FSDD {VERSION}'s "
-                                                f"{expected_sha256}")
+        os.rename(staged, final)  # one rename within a folder: all or nothing
     return final
 
 

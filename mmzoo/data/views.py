@@ -328,7 +328,8 @@ def fsdd_reader(split, fsdd_dir, held_out_speaker=None):
 
 
 def fsdd_speech_recognition(split, batch_size=32, fsdd_dir=None, held_out_speaker=None, synthetic_per_word=0, seed=0,
-                            shuffle=None, drop_remainder=False, synthetic_voices="shapes", synthetic_engines=("espeak",)):
+                            shuffle=None, drop_remainder=False, synthetic_voices="shapes",
+                            synthetic_engines=("espeak",)):
     """Spoken digits of FSDD (16 kHz) with their words as transcripts; `train` adds
     `synthetic_per_word` synthetic utterances of each digit word (`synthetic_digit_words`, its
     `voices` and `engines`)."""

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 
 MAX_REQUEST_BYTES = 32 << 20
+DRAIN_BYTES = 256 << 20  # of a refused request's body, read and dropped before the 413 answer
 _PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+))?(?P<rest>/metadata|:predict)?/?$")
 
 
@@ -148,8 +149,10 @@ class ServedModel:
 
         from mmzoo.export.serving import input_error
 
+        if not isinstance(body, dict):
+            raise RequestError(400, "request: a JSON object expected")
         loaded = self.load(version)
-        signature_name = body.get("signature_name", "serving_default") if isinstance(body, dict) else None
+        signature_name = body.get("signature_name", "serving_default")
         if signature_name not in loaded.signatures:
             raise RequestError(400, f"signature_name: {signature_name!r} is not one of {sorted(loaded.signatures)}")
         function = loaded.signatures[signature_name]
@@ -229,6 +232,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         def read_body():
             length, unread[0] = unread[0], 0
             if length > self.server.max_request_bytes:
+                # Read and dropped, up to a bound, so that the client can read the answer.
+                left = min(length, DRAIN_BYTES)
+                while left > 0:
+                    chunk = self.rfile.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                unread[0] = length - min(length, DRAIN_BYTES) + left
                 raise RequestError(413, f"request: {length} bytes, more than the limit of "
                                         f"{self.server.max_request_bytes}")
             return self.rfile.read(length)
@@ -239,7 +250,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             status, answer = error.status, {"error": str(error)}
         except Exception as error:  # noqa: BLE001 - a client gets an answer, whatever went wrong
             status, answer = 500, {"error": f"{type(error).__name__}: {error}"[:2000]}
-        if unread[0] or status == 413:
+        if unread[0]:
             self.close_connection = True  # a body left unread would be read as the next request
         data = json.dumps(answer).encode()
         self.send_response(status)
