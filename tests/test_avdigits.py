@@ -23,9 +23,9 @@ def fsdd_avdigits(mmzoo_home, fsdd_recordings):
 
 
 @pytest.mark.parametrize("source", ["espeak", "fsdd"])
-def test_pairs_agree_on_label_and_speakers_are_unseen(request, source, fsdd_recordings):
+def test_pairs_agree_on_label_and_speakers_are_unseen(request, source):
     request.getfixturevalue(f"{source}_avdigits")
-    fsdd_dir = fsdd_recordings if source == "fsdd" else None
+    fsdd_dir = request.getfixturevalue("fsdd_recordings") if source == "fsdd" else None
     speakers, image_indices = {}, {}
     for split, (first, last) in build.AVDIGITS_IMAGE_SPLITS.items():
         pairs = _records(split, fsdd_dir)
