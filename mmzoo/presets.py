@@ -34,6 +34,7 @@ from mmzoo.paths import mmzoo_home
 SAVED_MODELS = Path(os.environ.get("MMZOO_SAVED_MODELS", Path(__file__).resolve().parents[1] / "saved_models"))
 KERAS_FILE = "model.keras"
 RUN_FILES = (KERAS_FILE, "config.json", "metrics.json")
+MODEL_CARD = "README.md"  # written by scripts/model_cards.py (mmzoo.export.cards)
 INDEX = Path(__file__).with_name("preset_index.json")
 DEFAULT_PRESETS_URL = "https://github.com/mmzoo/mmzoo/releases/download/presets"
 
@@ -98,13 +99,14 @@ def serving_dir(name: str) -> Path:
 
 
 def package_preset(name: str, out_dir) -> dict:
-    """`out_dir/<name>-<version>.tar.gz` of a checkout's prebuilt model (its run files and its
-    newest SavedModel), byte for byte the same on every run; returns its index entry."""
+    """`out_dir/<name>-<version>.tar.gz` of a checkout's prebuilt model (its run files, its
+    model card and its newest SavedModel), byte for byte the same on every run; returns its
+    index entry."""
     from mmzoo.data.records import sha256_file
 
     directory, version = SAVED_MODELS / name, serving_dir(name).name
-    files = [directory / file for file in RUN_FILES] + sorted(p for p in (directory / version).rglob("*")
-                                                              if p.is_file())
+    files = [directory / file for file in (*RUN_FILES, MODEL_CARD) if (directory / file).exists()]
+    files += sorted(p for p in (directory / version).rglob("*") if p.is_file())
     archive = Path(out_dir) / f"{name}-{version}.tar.gz"
     with open(archive, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped, \
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
