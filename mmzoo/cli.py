@@ -184,7 +184,7 @@ def _add_model_commands(subcommands):
                          help=f"a preset name or a SavedModel folder (default: {TEXT_TO_IMAGE_PRESET})")
     predict.add_argument("--image", type=Path, help="an image file (PNG, JPEG, GIF, BMP)")
     predict.add_argument("--text", help="a caption")
-    predict.add_argument("--audio", type=Path, help="a WAV file (16-bit PCM mono, 8-48 kHz)")
+    predict.add_argument("--audio", type=Path, help="a WAV file (PCM or float, mono, 8-48 kHz)")
     predict.add_argument("--signature", default=None,
                          help="e.g. greedy (captioner: greedy decoding instead of beam search); default "
                          "serving_default, or with_seed where --seed is given")

@@ -6,8 +6,9 @@
         mmzoo.json                          model card: task, config, metrics, sha256 of files
 
 Raw inputs, by the Keras model's input names: `image` -> encoded image bytes (PNG, JPEG,
-GIF, BMP), `text` -> strings, `audio` (+ `audio_length`) -> WAV bytes (16-bit PCM mono,
-8-48 kHz). Every request tensor is a batch: shape [batch].
+GIF, BMP), `text` -> strings, `audio` (+ `audio_length`) -> WAV bytes (PCM of 8-32 bits or
+32-bit float, mono, 8-48 kHz), within `input_limits`. Every request tensor is a batch: shape
+[batch], a batch of 0 included.
 """
 
 from __future__ import annotations
