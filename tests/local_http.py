@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import socket
 import threading
 
 
@@ -58,3 +59,10 @@ def serve_folder(folder):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def unused_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (a connection there is refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -7,6 +7,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from mmzoo.data import fsdd
+from tests.local_http import unused_port
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 # What each notebook must have printed: its evaluation, and a bad input refused by name.
 EXPECTED_OUTPUTS = {
@@ -37,15 +40,20 @@ def test_every_notebook_is_checked():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, mmzoo_home, monkeypatch, tmp_path, request):
-    if "fsdd.recordings_dir" in path.read_text():  # it reads FSDD (and would fetch it, absent)
-        monkeypatch.setenv("MMZOO_FSDD", str(request.getfixturevalue("fsdd_recordings")))
+    expected = EXPECTED_OUTPUTS[path.name]
+    if "fsdd.recordings_dir" in path.read_text():  # it reads FSDD, or fetches it
+        if fsdd.recordings_dir(required=False) or os.environ.get("MMZOO_REQUIRE_FSDD") == "1":
+            monkeypatch.setenv("MMZOO_FSDD", str(request.getfixturevalue("fsdd_recordings")))
+        else:  # absent, and the fetch fails (nothing listens there): the notebook goes on without it
+            monkeypatch.setenv("MMZOO_FSDD_URL", f"http://127.0.0.1:{unused_port()}/fsdd.tar.gz")
+            expected = expected + ["spoken Shapes captions stand in", "no FSDD"]
     monkeypatch.setenv("MMZOO_NOTEBOOK_SIZE", "tiny")
     monkeypatch.setenv("MMZOO_NOTEBOOK_EPOCHS", "1")
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
-    for expected in EXPECTED_OUTPUTS[path.name]:
-        assert expected in outputs, f"{path.name}: no {expected!r} among its outputs"
+    for text in expected:
+        assert text in outputs, f"{path.name}: no {text!r} among its outputs"
     images = sum(1 for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {}))
     assert images >= MINIMUM_PICTURES.get(path.name, 0), f"{path.name}: {images} pictures"
     assert os.environ["MMZOO_HOME"] == str(mmzoo_home)

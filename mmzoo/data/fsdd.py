@@ -70,12 +70,13 @@ def contents_sha256(folder: Path) -> str:
 def fetch(source=None, home=None, progress: bool = True, expected_sha256: str = RECORDINGS_SHA256,
           force: bool = False) -> Path:
     """The five speakers' recordings of FSDD `VERSION` into `MMZOO_HOME`, from `source`: the
-    release URL (default), another URL of its archive, a local archive, or a local folder
-    (the release's, or its `recordings/`). All or nothing; a fetched copy is kept unless `force`."""
+    release URL (default; `$MMZOO_FSDD_URL` names a mirror), another URL of its archive, a local
+    archive, or a local folder (the release's, or its `recordings/`). All or nothing; a fetched
+    copy is kept unless `force`."""
     final = fetched_dir(home)
     if final.is_dir() and not force:
         return final
-    source = source or URL
+    source = source or os.environ.get("MMZOO_FSDD_URL") or URL
     final.parent.mkdir(parents=True, exist_ok=True)
     archive = final.parent / f"fsdd-{VERSION}.tar.gz"
     with tempfile.TemporaryDirectory(prefix=".fetch-", dir=final.parent) as scratch:
