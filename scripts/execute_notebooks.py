@@ -5,8 +5,9 @@ figures, tables and audio without running anything.
     python scripts/execute_notebooks.py [NAME ...]
 
 What is stored is what the reader would see, less what changes on every run or names this
-machine: per-epoch timings, wall-clock seconds, temporary folders, the home and checkout
-paths, TensorFlow's log lines on stderr and nbclient's timestamps. Each notebook records the
+machine: per-epoch timings, temporary folders, the home, checkout and site-packages paths,
+nbclient's timestamps, and stderr (TensorFlow's log lines and Python's warnings; an error is
+an output of its own and would fail the run). Each notebook records the
 digest of the code it was executed from (`metadata.mmzoo.code_sha256`), so a test can tell
 when code changed after its outputs were stored. CI executes every notebook fresh at its tiny
 setting (`tests/test_notebooks.py`); this script is for the stored copies.
@@ -30,7 +31,8 @@ _TIMINGS = (
     re.compile(r" - \d+(\.\d+)?m?s(/(step|epoch))?"),  # Keras progress lines: "50/50 - 3s - 61ms/step"
     re.compile(r"\b\d+(\.\d+)?(ms|s)/step\b"),
 )
-_LOG_LINE = re.compile(r"^(W|I|E)\d{4} |^WARNING:|^I0000|^All log messages|^E0000|oneDNN|cuda|TF-TRT", re.M)
+_LOG_LINE = re.compile(r"^(INFO|WARNING):tensorflow:.*\n?", re.M)
+_SITE_PACKAGES = re.compile(r"/[^\s'\"]*/site-packages/")
 
 
 def code_sha256(notebook) -> str:
@@ -53,6 +55,7 @@ def scrub(text: str) -> str:
     """A stored output's text without what changes per run or names this machine."""
     for pattern in _TIMINGS:
         text = pattern.sub("", text)
+    text = _SITE_PACKAGES.sub("<site-packages>/", _LOG_LINE.sub("", text))
     for path, name in _machine_paths():
         text = path.sub(name, text)
     return text
@@ -66,12 +69,9 @@ def store_outputs(notebook) -> None:
         kept = []
         for output in cell.outputs:
             if output.get("output_type") == "stream":
-                if output.name == "stderr":
-                    lines = [line for line in output.text.splitlines(True) if not _LOG_LINE.search(line)]
-                    if not "".join(lines).strip():
-                        continue
-                    output.text = "".join(lines)
-                output.text = scrub(output.text)
+                output.text = scrub(output.text) if output.name == "stdout" else ""
+                if not output.text.strip():
+                    continue
             for key in ("text/plain", "text/html"):
                 if key in output.get("data", {}):
                     output.data[key] = scrub(output.data[key])
@@ -79,14 +79,18 @@ def store_outputs(notebook) -> None:
         cell.outputs = kept
 
 
-def execute(path: Path) -> int:
+def execute(path: Path, run: bool = True) -> int:
+    """Run a notebook (or, not `run`, take its stored outputs) and store it scrubbed."""
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="mmzoo-notebook-run-") as folder:
-        NotebookClient(notebook, timeout=KERNEL_TIMEOUT_S, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": folder}}).execute()
+    if not run and notebook.metadata.get("mmzoo", {}).get("code_sha256") != code_sha256(notebook):
+        raise SystemExit(f"{path.name}: its code changed since its outputs were stored; run it")
+    if run:
+        with tempfile.TemporaryDirectory(prefix="mmzoo-notebook-run-") as folder:
+            NotebookClient(notebook, timeout=KERNEL_TIMEOUT_S, kernel_name="python3", record_timing=False,
+                           resources={"metadata": {"path": folder}}).execute()
     store_outputs(notebook)
     notebook.metadata["mmzoo"] = {"code_sha256": code_sha256(notebook), "settings": "reader (the defaults)"}
     notebook.metadata.pop("widgets", None)
@@ -99,6 +103,8 @@ def execute(path: Path) -> int:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="notebook names or numbers (default: all)")
+    parser.add_argument("--scrub-only", action="store_true",
+                        help="do not run: scrub the stored outputs again (after a change to this script)")
     args = parser.parse_args()
     for name in CI_SETTINGS:
         os.environ.pop(name, None)
@@ -108,7 +114,7 @@ def main():
         paths = [p for p in paths if any(p.name.startswith(n) or p.stem == n for n in args.names)]
     for path in paths:
         print(f"{path.name} ...", flush=True)
-        size = execute(path)
+        size = execute(path, run=not args.scrub_only)
         print(f"{path.name}: stored with outputs, {size / 2**20:.2f} MB", flush=True)
     return 0
 
