@@ -1,4 +1,4 @@
-"""The README's main command, `mmzoo quickstart`, after it has built and shown the data: train a
+"""`mmzoo quickstart`, the README's first training command, after it has built and shown the data: train a
 small fusion classifier with the shared trainer, export it for TF Serving, and ask the
 SavedModel about test examples it never saw, as a client would (PNG and WAV bytes in)."""
 

@@ -1,4 +1,4 @@
-"""Train the variants of a fusion preset that the README reports beside it, through the same
+"""Train the variants of a fusion preset that docs/fusion.md reports beside it, through the same
 trainer and data as the preset (its config with the variant's model arguments), and write
 their figures.
 

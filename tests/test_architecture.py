@@ -11,7 +11,7 @@ import pytest
 from mmzoo import registry
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mmzoo"
-# What model code may not import: everything above it (the dependency rule in the README).
+# What model code may not import: everything above it (the dependency rule in docs/architecture.md).
 ABOVE_MODELS = ("mmzoo.presets", "mmzoo.export", "mmzoo.training", "mmzoo.cli", "mmzoo.registry", "mmzoo.saving",
                 "mmzoo.quickstart")
 

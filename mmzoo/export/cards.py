@@ -84,6 +84,14 @@ def _held_out_figures(name: str) -> list[str]:
                          f"{results['fsdd']['festival_digits']['speech_fsdd_word_accuracy']:.3f}")
         if lines:
             lines.append("(`python scripts/speech_generalisation.py`, `benchmarks/results/speech_generalisation.json`)")
+    captioner = RESULTS / "captioner_savedmodel.json"
+    if captioner.exists() and json.loads(captioner.read_text())["preset"] == name:
+        results = json.loads(captioner.read_text())
+        lines += [f"- scenes of an independent renderer, {split.removeprefix('independent_renderer_')} split (beam): "
+                  f"BLEU-4 {figures['beam']['bleu_4']:.4f}, exact match {figures['beam']['exact_match']:.4f} "
+                  f"({figures['beam']['examples']} images)" for split, figures in results.items()
+                  if split.startswith("independent_renderer_")]
+        lines.append("(`python scripts/captioner_savedmodel_metrics.py`, `benchmarks/results/captioner_savedmodel.json`)")
     renderer = RESULTS / "independent_renderer.json"
     if renderer.exists():
         results = json.loads(renderer.read_text())
@@ -93,6 +101,20 @@ def _held_out_figures(name: str) -> list[str]:
                 f"{key.replace('_', ' ')} {value:.4f}" if isinstance(value, float) else f"{key} {value}"
                 for key, value in figures.items()) + " (`benchmarks/results/independent_renderer.json`)")
     return lines
+
+
+def _compared_figures(name: str) -> list[str]:
+    """A distilled student beside its teacher and the same student trained from scratch."""
+    distillation = presets.preset_dir(name) / "distillation.json"
+    if not distillation.exists():
+        return []
+    table = json.loads(distillation.read_text())
+    return ["- test accuracy, mean ± std of "
+            f"{len(table['teacher']['accuracy']['test']['per_seed'])} seeds: " + ", ".join(
+                f"{kind.replace('_', ' ')} {table[kind]['accuracy']['test']['mean']:.4f} ± "
+                f"{table[kind]['accuracy']['test']['std']:.4f} ({table[kind]['parameters']:,} parameters)"
+                for kind in ("teacher", "scratch_student", "distilled_student"))
+            + " (`python scripts/distillation_experiments.py`, `distillation.json` beside this card)"]
 
 
 def _usage(name: str, inputs: dict, signatures: dict) -> list[str]:
@@ -160,6 +182,9 @@ def model_card_markdown(name: str) -> str:
     held_out = _held_out_figures(name)
     if held_out:
         lines += ["", "On conditions it never trained on:", *held_out]
+    compared = _compared_figures(name)
+    if compared:
+        lines += ["", "Beside its teacher and the same student trained from scratch:", *compared]
     lines += ["", "## How to use", *_usage(name, card["inputs"], signatures), "",
               "## Licence and attribution", LICENCES[data_set], ""]
     return "\n".join(lines)

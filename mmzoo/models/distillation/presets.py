@@ -30,7 +30,7 @@ DISTILLATION_EXPERIMENTS = {
         # The teacher starts from the prebuilt dual encoder's towers (as FINE_TUNED_CLASSIFIER
         # does) and reads the caption with 12 residual BiLSTMs: accurate, and slow at batch 1,
         # where each LSTM layer is a loop over the words. From scratch, so deep a teacher does
-        # not learn this task better than its student (README, "Distillation").
+        # not learn this task better than its student (docs/distillation.md).
         "teacher": TrainConfig(
             model="fusion_classifier", task="shapes_image_text_matching",
             model_args={"fusion": "concat", "interaction": True, "width": 128, "image_filters": 32,
@@ -41,7 +41,7 @@ DISTILLATION_EXPERIMENTS = {
             model_args={"fusion": "grounding", "width": 64, "image_filters": 16, "recurrent_layers": 0},
             epochs=8, batch_size=64, learning_rate=2e-3, evaluate_splits=("test", "compositional")),
         # Two classes leave little in the soft targets beyond the label: AV-Digits' T 4 and
-        # alpha 0.5 make worse students than scratch here (README, "Distillation").
+        # alpha 0.5 make worse students than scratch here (docs/distillation.md).
         "temperature": 2.0, "alpha": 0.9, "preset": "distilled_shapes_image_text",
     },
 }
