@@ -3,7 +3,6 @@ use. A URL may be http(s):// or file://; a local path is read in place."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tarfile
 import urllib.error
@@ -75,8 +74,3 @@ def unpack_tar(archive: Path, final: Path, keep=lambda member: True) -> Path:
     except (tarfile.TarError, EOFError, OSError) as error:
         raise InvalidInputError(archive, f"not a readable .tar.gz archive ({error})") from None
     return final
-
-
-def remove_tree(path: Path):
-    if os.path.lexists(path):
-        shutil.rmtree(path)

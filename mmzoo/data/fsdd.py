@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from mmzoo.data import download
+from mmzoo.data import download, readers
 from mmzoo.data.records import sha256_file
 from mmzoo.errors import InvalidInputError
 from mmzoo.paths import mmzoo_home
@@ -56,8 +56,8 @@ def recordings_dir(required: bool = True) -> Path | None:
 
 def _is_kept(name: str) -> bool:
     """A recording of the five speakers: `{digit}_{speaker}_{index}.wav`."""
-    parts = name.rsplit("/", 1)[-1].removesuffix(".wav").split("_")
-    return name.endswith(".wav") and len(parts) == 3 and parts[1] in SPEAKERS
+    match = readers.FSDD_FILENAME.match(name.rsplit("/", 1)[-1])
+    return bool(match) and match["speaker"] in SPEAKERS
 
 
 def contents_sha256(folder: Path) -> str:
@@ -106,7 +106,7 @@ def fetch(source=None, home=None, progress: bool = True, expected_sha256: str = 
             raise InvalidInputError(source, f"the recordings' sha256 is {digest}, not FSDD {VERSION}'s "
                                             f"{expected_sha256}")
         if force:  # only now: a failed fetch keeps the copy there was
-            download.remove_tree(final)
+            shutil.rmtree(final, ignore_errors=True)
         os.rename(staged, final)  # one rename within a folder: all or nothing
     return final
 

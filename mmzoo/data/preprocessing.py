@@ -37,28 +37,21 @@ MAX_JPEG_SEGMENTS = 64
 _JPEG_FRAME_MARKERS = [code for code in range(0xC0, 0xD0) if code not in (0xC4, 0xC8, 0xCC)]
 
 
-def _big_endian(data, position, width):
-    start = tf.minimum(tf.cast(position, tf.int64), _length(data))
-    padded = tf.strings.join([tf.strings.substr(data, start, tf.constant(width, tf.int64)), b"\0" * width])
-    raw = tf.cast(tf.io.decode_raw(tf.strings.substr(padded, 0, width), tf.uint8), tf.int64)
-    return tf.reduce_sum(raw * tf.constant([1 << 24, 1 << 16, 256, 1][-width:], tf.int64))
-
-
 def _jpeg_size(image_bytes):
     """(width, height) from a JPEG's frame header (SOFn), walking its segments; -1 if none."""
     size = _length(image_bytes)
 
     def step(position, width, height, count):
-        code = _big_endian(image_bytes, position + 1, 1)
+        code = _unsigned(image_bytes, position + 1, 1)
         is_frame = tf.reduce_any(tf.equal(code, _JPEG_FRAME_MARKERS))
         standalone = ((code >= 0xD0) & (code <= 0xD9)) | tf.equal(code, 0x01) | tf.equal(code, 0xFF)
         step_by = tf.where(standalone, tf.constant(1, tf.int64) + tf.cast(~tf.equal(code, 0xFF), tf.int64),
-                           2 + _big_endian(image_bytes, position + 2, 2))
-        return (position + step_by, tf.where(is_frame, _big_endian(image_bytes, position + 7, 2), width),
-                tf.where(is_frame, _big_endian(image_bytes, position + 5, 2), height), count + 1)
+                           2 + _unsigned(image_bytes, position + 2, 2, big_endian=True))
+        return (position + step_by, tf.where(is_frame, _unsigned(image_bytes, position + 7, 2, big_endian=True), width),
+                tf.where(is_frame, _unsigned(image_bytes, position + 5, 2, big_endian=True), height), count + 1)
 
     def more(position, width, height, count):
-        marker = tf.equal(_big_endian(image_bytes, position, 1), 0xFF)
+        marker = tf.equal(_unsigned(image_bytes, position, 1), 0xFF)
         return (position + 4 <= size) & (width < 0) & marker & (count < MAX_JPEG_SEGMENTS)
 
     minus_one = tf.constant(-1, tf.int64)
@@ -70,14 +63,14 @@ def image_size_from_header(image_bytes):
     """(width, height) of an encoded PNG, JPEG, GIF or BMP read from its header (-1 where the
     header does not say), without decoding it."""
     def png():
-        return _big_endian(image_bytes, 16, 4), _big_endian(image_bytes, 20, 4)
+        return _unsigned(image_bytes, 16, 4, big_endian=True), _unsigned(image_bytes, 20, 4, big_endian=True)
 
     def gif():
-        return _little_endian(image_bytes, 6, 2), _little_endian(image_bytes, 8, 2)
+        return _unsigned(image_bytes, 6, 2), _unsigned(image_bytes, 8, 2)
 
     def bmp():
-        height = _little_endian(image_bytes, 22, 4)
-        return _little_endian(image_bytes, 18, 4), tf.where(height >= 1 << 31, (1 << 32) - height, height)  # top-down
+        height = _unsigned(image_bytes, 22, 4)
+        return _unsigned(image_bytes, 18, 4), tf.where(height >= 1 << 31, (1 << 32) - height, height)  # top-down
 
     def jpeg():
         return _jpeg_size(image_bytes)
@@ -105,7 +98,7 @@ def decode_image(image_bytes, image_size=(64, 64), input_name="image", index=0, 
         length = _length(image_bytes)
         png_whole = ~_starts_with(image_bytes, IMAGE_MAGIC[0]) | tf.equal(
             tf.strings.substr(image_bytes, tf.maximum(length - 8, 0), 8), b"IEND\xaeB`\x82")
-        bmp_declared = tf.where(_starts_with(image_bytes, b"BM"), _little_endian(image_bytes, 2, 4), length)
+        bmp_declared = tf.where(_starts_with(image_bytes, b"BM"), _unsigned(image_bytes, 2, 4), length)
     size_checks = [
         refuse_unless(png_whole, input_name, index, "truncated PNG file: it does not end with an IEND chunk"),
         refuse_unless(bmp_declared <= length, input_name, index, "truncated BMP file: its header declares ",
@@ -163,13 +156,14 @@ def _length(data):
     return tf.cast(tf.strings.length(data), tf.int64)
 
 
-def _little_endian(data, position, width):
-    """The unsigned little-endian integer of `width` (2 or 4) bytes at `position` of a scalar
-    string, as int64 (bytes past the end read as zero)."""
+def _unsigned(data, position, width, big_endian=False):
+    """The unsigned integer of `width` (1 to 4) bytes at `position` of a scalar string, little-
+    or big-endian, as int64 (bytes past the end read as zero)."""
     start = tf.minimum(tf.cast(position, tf.int64), _length(data))
     padded = tf.strings.join([tf.strings.substr(data, start, tf.constant(width, tf.int64)), b"\0" * width])
     raw = tf.cast(tf.io.decode_raw(tf.strings.substr(padded, 0, width), tf.uint8), tf.int64)
-    return tf.reduce_sum(raw * tf.constant([1, 256, 65536, 16777216][:width], tf.int64))
+    weights = [256 ** i for i in range(width)]
+    return tf.reduce_sum(raw * tf.constant(weights[::-1] if big_endian else weights, tf.int64))
 
 
 def hex_bytes(data, count=8):
@@ -195,7 +189,7 @@ def _wav_chunks(wav_bytes):
 
     def step(position, fmt_at, fmt_size, data_at, data_size, count):
         chunk_id = tf.strings.substr(wav_bytes, position, tf.constant(4, tf.int64))
-        chunk_size = _little_endian(wav_bytes, position + 4, 4)
+        chunk_size = _unsigned(wav_bytes, position + 4, 4)
         is_fmt, is_data = tf.equal(chunk_id, b"fmt "), tf.equal(chunk_id, b"data")
         return (position + 8 + chunk_size + chunk_size % 2,
                 tf.where(is_fmt, position + 8, fmt_at), tf.where(is_fmt, chunk_size, fmt_size),
@@ -256,12 +250,12 @@ def decode_wav(wav_bytes, input_name="audio", index=0, min_seconds=MIN_AUDIO_SEC
         refuse_unless(data_at >= 0, input_name, index, "truncated WAV file: no data chunk before the end"),
     ]
     with tf.control_dependencies(chunk_checks):
-        audio_format = _little_endian(wav_bytes, fmt_at, 2)
-        channels = _little_endian(wav_bytes, fmt_at + 2, 2)
-        rate = _little_endian(wav_bytes, fmt_at + 4, 4)
-        bits = _little_endian(wav_bytes, fmt_at + 14, 2)
+        audio_format = _unsigned(wav_bytes, fmt_at, 2)
+        channels = _unsigned(wav_bytes, fmt_at + 2, 2)
+        rate = _unsigned(wav_bytes, fmt_at + 4, 4)
+        bits = _unsigned(wav_bytes, fmt_at + 14, 2)
         extensible = tf.equal(audio_format, WAVE_FORMAT_EXTENSIBLE) & (fmt_size >= 40)
-        audio_format = tf.where(extensible, _little_endian(wav_bytes, fmt_at + 24, 2), audio_format)
+        audio_format = tf.where(extensible, _unsigned(wav_bytes, fmt_at + 24, 2), audio_format)
         # Streaming writers that did not know the length put 0 or 0xFFFFFFFF: the rest of the file.
         streamed = tf.equal(declared, 0) | tf.equal(declared, 0xFFFFFFFF)
         present = size - data_at

@@ -61,20 +61,19 @@ def same_batch_sizes(named: dict) -> list:
 
 def model_features_from_raw(raw: dict, model: keras.Model, limits: dict | None = None) -> dict:
     """Decode raw request tensors into the Keras model's inputs, inside the graph, within
-    `limits` (`input_limits`)."""
+    `limits` (`input_limits`). The caller checks that the batch sizes agree (`same_batch_sizes`)."""
     limits = input_limits(limits)
     features = {}
-    with tf.control_dependencies(same_batch_sizes(raw)):
-        if "image" in raw:
-            height, width, channels = model.get_layer("image").output.shape[1:]
-            images = preprocessing.decode_images(raw["image"], (height, width), max_pixels=limits["max_image_pixels"],
-                                                 min_side=limits["min_image_side"])
-            features["image"] = tf.image.rgb_to_grayscale(images) if channels == 1 else images
-        if "text" in raw:
-            features["text"] = tf.identity(raw["text"])
-        if "audio" in raw:
-            features["audio"], features["audio_length"] = preprocessing.decode_wavs(
-                raw["audio"], min_seconds=limits["min_audio_seconds"], max_seconds=limits["max_audio_seconds"])
+    if "image" in raw:
+        height, width, channels = model.get_layer("image").output.shape[1:]
+        images = preprocessing.decode_images(raw["image"], (height, width), max_pixels=limits["max_image_pixels"],
+                                             min_side=limits["min_image_side"])
+        features["image"] = tf.image.rgb_to_grayscale(images) if channels == 1 else images
+    if "text" in raw:
+        features["text"] = tf.identity(raw["text"])
+    if "audio" in raw:
+        features["audio"], features["audio_length"] = preprocessing.decode_wavs(
+            raw["audio"], min_seconds=limits["min_audio_seconds"], max_seconds=limits["max_audio_seconds"])
     return features
 
 
@@ -107,10 +106,11 @@ def serving_function(model, predict, extra_inputs=None, raw_inputs=None, limits=
     signature = [tf.TensorSpec([None], tf.string, name=name) for name in names] + list(extra_inputs.values())
 
     def answer(tensors):
-        features = model_features_from_raw(dict(zip(names, tensors[:len(names)])), model, limits)
-        extras = dict(zip(extra_inputs, tensors[len(names):]))
+        # Sizes first: decoding a batch whose inputs disagree would blame the wrong input.
         with tf.control_dependencies(same_batch_sizes(dict(zip([*names, *extra_inputs], tensors)))):
-            return predict({**features, **{name: tf.identity(value) for name, value in extras.items()}})
+            features = model_features_from_raw(dict(zip(names, tensors[:len(names)])), model, limits)
+            extras = {name: tf.identity(value) for name, value in zip(extra_inputs, tensors[len(names):])}
+            return predict({**features, **extras})
 
     def serve(*tensors):
         # A batch of 0 gets empty outputs of the answer's types and shapes (unknown sizes 0),
