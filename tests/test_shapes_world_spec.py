@@ -131,3 +131,42 @@ def test_spec_checker_catches_broken_scenes(scenes):
     bad_background = example["image"].copy()
     bad_background[y, x] = (250, 250, 250)
     assert any("background" in p for p in scene_reader.check_scene(bad_background, example))
+
+
+# The spec's Chinese words, written out here from the spec rather than imported, so that a
+# slip in `shapes_world.CHINESE_WORDS` fails.
+SPEC_CHINESE = {"small": "小", "large": "大", "red": "红色", "green": "绿色", "blue": "蓝色", "yellow": "黄色",
+                "purple": "紫色", "orange": "橙色", "circle": "圆形", "square": "正方形", "triangle": "三角形",
+                "left of": "左边", "right of": "右边", "above": "上面", "below": "下面"}
+
+
+def test_chinese_captions_as_the_spec_writes_them():
+    assert spec.chinese_caption("a large red circle") == "一个大的红色圆形"
+    two = "a small blue square left of a large yellow triangle"
+    assert spec.chinese_caption(two) == "一个小的蓝色正方形在一个大的黄色三角形的左边"
+    assert spec.chinese_references(two) == [
+        "一个小的蓝色正方形在一个大的黄色三角形的左边", "一个大的黄色三角形在一个小的蓝色正方形的右边",
+        "一个小的蓝色正方形位于一个大的黄色三角形的左边", "一个大的黄色三角形位于一个小的蓝色正方形的右边"]
+    assert spec.chinese_references("a large red circle") == ["一个大的红色圆形"]
+    with pytest.raises(ValueError, match="not a Shapes World caption"):
+        spec.chinese_caption("a small blue square is to the left of a large yellow triangle")
+
+
+def test_every_scene_has_its_chinese_captions(scenes):
+    def written(caption):
+        words = caption.split()
+        phrase = lambda size, colour, shape: f"一个{SPEC_CHINESE[size]}的{SPEC_CHINESE[colour]}{SPEC_CHINESE[shape]}"  # noqa: E731
+        if len(words) == 4:
+            return phrase(*words[1:])
+        return f"{phrase(*words[1:4])}在{phrase(*words[-3:])}的{SPEC_CHINESE[' '.join(words[4:-4])]}"
+
+    for split, examples in scenes.items():
+        for example in examples:
+            assert example["caption_zh"] == written(example["caption"]) == example["references_zh"][0]
+            assert " " not in example["caption_zh"] and example["caption_zh"].isprintable()
+            assert len(example["references_zh"]) == len(example["references"])
+            assert example["negatives_zh"] == [written(negative) for negative in example["negatives"]]
+            assert not set(example["negatives_zh"]) & set(example["references_zh"])
+            held_out = any(pair in text for text in [example["caption_zh"], *example["negatives_zh"]]
+                           for pair in ("紫色三角形", "橙色圆形"))
+            assert held_out == (split == "compositional"), example["caption_zh"]

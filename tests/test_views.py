@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.data import views
+from mmzoo.data import shapes_world, views
 
 BATCH = 8
 
@@ -93,3 +93,22 @@ def test_text_audio_matching_pairs_speech_with_its_caption_or_a_negative(tiny_sh
 def test_views_reject_unknown_splits(tiny_shapes):
     with pytest.raises(ValueError, match="split"):
         views.image_text_matching("dev", size="tiny")
+
+
+def test_captions_in_either_language_or_both(tiny_shapes):
+    """`language="zh"` swaps every caption, reference and negative for the spec's Chinese one;
+    "both" gives each scene twice, English then Chinese, and the counts say so."""
+    english = views.image_caption_pairs("test", batch_size=4, size="tiny", with_references=True, shuffle=False)
+    chinese = views.image_caption_pairs("test", batch_size=4, size="tiny", with_references=True, shuffle=False,
+                                        language="zh")
+    (en_features, _), (zh_features, _) = next(iter(english)), next(iter(chinese))
+    assert np.array_equal(en_features["image"], zh_features["image"])
+    for en, zh, references in zip(en_features["text"].numpy(), zh_features["text"].numpy(),
+                                  zh_features["references"].numpy()):
+        assert zh.decode() == shapes_world.chinese_caption(en.decode()) == references[0].decode()
+    both = views.image_text_matching("test", batch_size=4, size="tiny", shuffle=False, language="both")
+    texts = [t.decode() for features, _ in both for t in features["text"].numpy()]
+    assert len(texts) == views.shapes_matching_count("test", size="tiny", language="both")
+    assert texts[2] == shapes_world.chinese_caption(texts[0])  # a scene's English pair, then its Chinese pair
+    with pytest.raises(ValueError, match="language"):
+        views.captioning("test", size="tiny", language="fr")

@@ -15,7 +15,8 @@ from mmzoo.data.readers import DIGIT_WORDS
 from mmzoo.errors import InvalidInputError
 from mmzoo.paths import mmzoo_home
 
-SHAPES_WORLD_FORMAT_VERSION = 2  # 2: train and validation negatives never name a held-out pair
+# 2: train and validation negatives never name a held-out pair; 3: Chinese captions beside the English
+SHAPES_WORLD_FORMAT_VERSION = 3
 AVDIGITS_FORMAT_VERSION = 1
 SHAPES_WORLD_SIZES = {
     "tiny": {"train": 64, "validation": 16, "test": 24, "compositional": 16},

@@ -175,6 +175,52 @@ def _caption_with_relation(objects, relation) -> str:
     return f"{objects[0].phrase} {relation} {objects[1].phrase}"
 
 
+# Chinese captions ("Chinese captions" in the spec): written from the same objects and relation,
+# without spaces, so every English caption of the grammar has exactly one Chinese one.
+CHINESE_WORDS = {
+    "small": "小", "large": "大",
+    "red": "红色", "green": "绿色", "blue": "蓝色", "yellow": "黄色", "purple": "紫色", "orange": "橙色",
+    "circle": "圆形", "square": "正方形", "triangle": "三角形",
+    "left of": "左边", "right of": "右边", "above": "上面", "below": "下面",
+}
+CHINESE_LOCATIVES = ("在", "位于")
+
+
+def _parse_caption(caption: str) -> tuple[list[tuple[str, str, str]], str | None]:
+    """([(size, colour, shape), ...], relation) of a caption in the plain form."""
+    words = caption.split()
+    if len(words) == 4 and words[0] == "a":
+        return [tuple(words[1:4])], None
+    relation = " ".join(words[4:-4])
+    if len(words) in (9, 10) and words[0] == words[-4] == "a" and relation in RELATIONS:
+        return [tuple(words[1:4]), tuple(words[-3:])], relation
+    raise ValueError(f"not a Shapes World caption in the plain form: {caption!r}")
+
+
+def _chinese(objects, relation, locative: str = "在") -> str:
+    phrases = [f"一个{CHINESE_WORDS[size]}的{CHINESE_WORDS[colour]}{CHINESE_WORDS[shape]}"
+               for size, colour, shape in objects]
+    if relation is None:
+        return phrases[0]
+    return f"{phrases[0]}{locative}{phrases[1]}的{CHINESE_WORDS[relation]}"
+
+
+def chinese_caption(caption: str) -> str:
+    """The Chinese caption of an English one in the plain form (`a small blue square left of a
+    large yellow triangle` -> `一个小的蓝色正方形在一个大的黄色三角形的左边`)."""
+    return _chinese(*_parse_caption(caption))
+
+
+def chinese_references(caption: str) -> list[str]:
+    """The Chinese reference captions of a scene from its English caption: the caption, and for
+    two objects its mirror, and both with `位于` in place of `在`."""
+    objects, relation = _parse_caption(caption)
+    if relation is None:
+        return [_chinese(objects, None)]
+    mirror = (objects[::-1], MIRRORED_RELATION[relation])
+    return [_chinese(*form, locative) for locative in CHINESE_LOCATIVES for form in ((objects, relation), mirror)]
+
+
 def scene_rng(seed: int, split: str, index: int, stream: str = "scene") -> np.random.Generator:
     """The generator for one scene: independent of every other scene and of the build order."""
     return np.random.default_rng([seed, zlib.crc32(split.encode()), index, zlib.crc32(stream.encode())])

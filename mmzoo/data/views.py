@@ -12,7 +12,9 @@
 
 Images are float32 in [0, 1]; audio is float32 mono at 16 kHz, zero-padded to the longest in
 its batch. Matching views hold one positive and one hard negative (one attribute of the true
-caption changed) per scene; in `train` the negative is drawn afresh every epoch.
+caption changed) per scene; in `train` the negative is drawn afresh every epoch. The Shapes
+views that read captions take `language`: "en" (default), "zh" (the spec's Chinese captions)
+or "both" (each scene once in each).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ SHUFFLE_BUFFER = 10_000
 _IMAGE_SHAPE = (shapes_world.CANVAS_SIZE, shapes_world.CANVAS_SIZE, 3)
 _AVDIGITS_IMAGE_SHAPE = (build.AVDIGITS_IMAGE_SIZE, build.AVDIGITS_IMAGE_SIZE, 1)
 _MAX_REFERENCES = 4
+LANGUAGES = ("en", "zh", "both")
 
 _SCENE_FEATURES = {
     "scene_id": tf.io.FixedLenFeature([], tf.string),
@@ -42,6 +45,9 @@ _SCENE_FEATURES = {
     "boxes": tf.io.VarLenFeature(tf.int64),
     "rgbs": tf.io.VarLenFeature(tf.int64),
     "relation": tf.io.FixedLenFeature([], tf.string),
+    "caption_zh": tf.io.FixedLenFeature([], tf.string),
+    "references_zh": tf.io.VarLenFeature(tf.string),
+    "negatives_zh": tf.io.VarLenFeature(tf.string),
 }
 _SPEECH_FEATURES = {
     "scene_id": tf.io.FixedLenFeature([], tf.string),
@@ -164,10 +170,32 @@ def labelled_scenes(split, label_fraction=1.0, size="default"):
     return max(1, round(scenes * label_fraction)) if split == "train" else scenes
 
 
+def in_language(records, language):
+    """Scene records whose `caption`, `references` and `negatives` are in `language`: "en",
+    "zh" (Chinese, as the spec writes it), or "both" (each scene twice, English then Chinese)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language: one of {LANGUAGES}, got {language!r}")
+    if language == "en":
+        return records
+
+    def chinese(record):
+        return {**record, "caption": record["caption_zh"], "references": record["references_zh"],
+                "negatives": record["negatives_zh"]}
+
+    if language == "zh":
+        return records.map(chinese, num_parallel_calls=AUTOTUNE)
+    return records.flat_map(lambda record: tf.data.Dataset.from_tensors(record).concatenate(
+        tf.data.Dataset.from_tensors(chinese(record))))
+
+
+def _captions_per_scene(language):
+    return 2 if language == "both" else 1
+
+
 def image_text_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                        drop_remainder=False, label_fraction=1.0):
-    records = shapes_world_records(split, "scenes", size, seed, home).take(
-        labelled_scenes(split, label_fraction, size)).map(
+                        drop_remainder=False, label_fraction=1.0, language="en"):
+    records = in_language(shapes_world_records(split, "scenes", size, seed, home).take(
+        labelled_scenes(split, label_fraction, size)), language).map(
         lambda r: {"image": r["image"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
     return _matching_view(records, split, batch_size, seed, shuffle, drop_remainder,
                           lambda r: {"image": r["image"]})
@@ -182,14 +210,14 @@ def text_audio_matching(split, batch_size=64, size="default", seed=0, shuffle=No
 
 
 def captioning(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-               with_references=False, drop_remainder=False):
+               with_references=False, drop_remainder=False, language="en"):
     def example(r):
         features = {"image": r["image"]}
         if with_references:
             features["references"] = _padded_references(r["references"])
         return features, r["caption"]
 
-    dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
+    dataset = in_language(shapes_world_records(split, "scenes", size, seed, home), language).map(example).cache()
     return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
 
@@ -199,7 +227,7 @@ def caption_ids(captions):
 
 
 def image_caption_pairs(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                        with_references=False, drop_remainder=False):
+                        with_references=False, drop_remainder=False, language="en"):
     """Scenes as (image, caption) pairs for a contrastive model; the target is the caption's id
     (`caption_ids`). `with_references`: also the scene's reference captions, padded with ""
     (every caption that describes it: the mirrored relation and the "is to the left of" forms)."""
@@ -209,7 +237,7 @@ def image_caption_pairs(split, batch_size=64, size="default", seed=0, shuffle=No
             features["references"] = _padded_references(r["references"])
         return features, caption_ids(r["caption"])
 
-    dataset = shapes_world_records(split, "scenes", size, seed, home).map(example).cache()
+    dataset = in_language(shapes_world_records(split, "scenes", size, seed, home), language).map(example).cache()
     return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
 
@@ -237,8 +265,8 @@ def scene_layout(record):
 
 
 def text_to_image(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                  drop_remainder=False):
-    dataset = shapes_world_records(split, "scenes", size, seed, home).map(
+                  drop_remainder=False, language="en"):
+    dataset = in_language(shapes_world_records(split, "scenes", size, seed, home), language).map(
         lambda r: ({"text": r["caption"], "layout": scene_layout(r)}, r["image"])).cache()
     return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
@@ -459,10 +487,11 @@ def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
         lambda r: {"caption": r["caption"]}).as_numpy_iterator()]
 
 
-def shapes_training_captions(size="default", seed=0, home=None) -> list[str]:
-    """Captions and reference captions of Shapes `train`: what the text vectorizer adapts on."""
+def shapes_training_captions(size="default", seed=0, home=None, language="en") -> list[str]:
+    """Captions and reference captions of Shapes `train`, in `language`: what a text vectorizer
+    adapts on."""
     texts = []
-    for record in shapes_world_records("train", "scenes", size, seed, home).as_numpy_iterator():
+    for record in in_language(shapes_world_records("train", "scenes", size, seed, home), language).as_numpy_iterator():
         texts += [t.decode() for t in record["references"]]
     return texts
 
@@ -474,12 +503,13 @@ def shapes_text_vectorizer(data_args):
     return preprocessing.text_vectorizer(shapes_training_captions(**data_args), sequence_length=TEXT_SEQUENCE_LENGTH)
 
 
-def shapes_matching_count(split, size="default", seed=0, home=None, label_fraction=1.0):
-    return 2 * labelled_scenes(split, label_fraction, size)  # a positive and a negative per scene
+def shapes_matching_count(split, size="default", seed=0, home=None, label_fraction=1.0, language="en"):
+    # A positive and a negative per scene and caption.
+    return 2 * labelled_scenes(split, label_fraction, size) * _captions_per_scene(language)
 
 
-def shapes_scene_count(split, size="default", seed=0, home=None):
-    return build.shapes_world_sizes(size)[split]
+def shapes_scene_count(split, size="default", seed=0, home=None, language="en"):
+    return build.shapes_world_sizes(size)[split] * _captions_per_scene(language)
 
 
 def avdigits_count(split, fsdd_dir=None, seed=0, home=None):
