@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from mmzoo.data.preprocessing import LogMelSpectrogram, StrictTextVectorization
+from mmzoo.data.wordpiece import WordPieceVectorization
 from mmzoo.layers import audio, image
 from mmzoo.models.dual_encoder.layers import LogitScale
 from mmzoo.models.fusion import layers as fusion
@@ -57,6 +58,9 @@ LAYERS = {
                                               "fft_length": 64}, floats(2, 320), False),
     "StrictTextVectorization": (StrictTextVectorization, {"vocabulary": ["a", "red", "circle"]},
                                 np.array([b"a red circle", b"red"]), False),
+    "WordPieceVectorization": (WordPieceVectorization, {"vocabulary": ["[PAD]", "[UNK]", "a", "red", "##d", "圆", "形"],
+                                                        "output_sequence_length": 6},
+                               np.array(["a red 圆形".encode(), b"a redd"]), False),
 }
 
 

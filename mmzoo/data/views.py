@@ -23,7 +23,7 @@ import functools
 
 import tensorflow as tf
 
-from mmzoo.data import build, preprocessing, shapes_world
+from mmzoo.data import build, preprocessing, shapes_world, wordpiece
 
 AUTOTUNE = tf.data.AUTOTUNE
 SHUFFLE_BUFFER = 10_000
@@ -479,6 +479,7 @@ def fsdd_training_transcripts(fsdd_dir=None, held_out_speaker=None, synthetic_pe
 
 
 TEXT_SEQUENCE_LENGTH = 16
+WORDPIECE_SEQUENCE_LENGTH = 32  # a Chinese caption is up to 23 characters, a long English reference 13 words
 
 
 def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
@@ -496,11 +497,22 @@ def shapes_training_captions(size="default", seed=0, home=None, language="en") -
     return texts
 
 
-def shapes_text_vectorizer(data_args):
-    """The text vectorizer of the Shapes text models, adapted on every training caption
-    (`label_fraction` limits the labelled pairs, not the vocabulary)."""
+def shapes_text_vectorizer(data_args, tokenizer="words"):
+    """The text vectorizer of the Shapes text models, from every training caption (in the
+    data's `language`; `label_fraction` limits the labelled pairs, not the vocabulary):
+    `tokenizer="words"`, a `StrictTextVectorization` of the caption words, which refuses others;
+    `"wordpiece"`, a `WordPieceVectorization` with a vocabulary learned from them (open
+    vocabulary, Chinese read character by character)."""
+    if tokenizer not in wordpiece.TOKENIZERS:
+        raise ValueError(f"tokenizer: one of {tuple(wordpiece.TOKENIZERS)}, got {tokenizer!r}")
     data_args = {name: value for name, value in data_args.items() if name != "label_fraction"}
-    return preprocessing.text_vectorizer(shapes_training_captions(**data_args), sequence_length=TEXT_SEQUENCE_LENGTH)
+    captions = shapes_training_captions(**data_args)
+    if tokenizer == "wordpiece":
+        return wordpiece.WordPieceVectorization(wordpiece.learn_vocabulary(captions), WORDPIECE_SEQUENCE_LENGTH)
+    if data_args.get("language", "en") != "en":
+        raise ValueError("tokenizer: 'words' splits captions on spaces, and Chinese is written without them; "
+                         "use tokenizer='wordpiece'")
+    return preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)
 
 
 def shapes_matching_count(split, size="default", seed=0, home=None, label_fraction=1.0, language="en"):

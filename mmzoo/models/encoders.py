@@ -10,7 +10,7 @@ import dataclasses
 
 import keras
 
-from mmzoo.data import preprocessing
+from mmzoo.data import preprocessing, wordpiece
 from mmzoo.layers.audio import (AdditiveNoise, LengthMask, MelCepstrum, RandomEqualiser, Reverberation, SpecAugment,
                                 SpeedPerturbation, TelephoneBand, UtteranceNormalization, VocalTractWarp,
                                 ZeroPastLength)
@@ -86,8 +86,19 @@ def vgg16_image_encoder(image, width=64, weights=None, name="vgg16"):
     return Encoded(cells, vector, grid)
 
 
+def check_tokenizer(vectorizer, tokenizer: str):
+    """A builder's `tokenizer` names the kind of vectorizer its task builds
+    (`wordpiece.TOKENIZERS`); a vectorizer of another kind is a mistake in the config."""
+    if tokenizer not in wordpiece.TOKENIZERS:
+        raise ValueError(f"tokenizer: one of {tuple(wordpiece.TOKENIZERS)}, got {tokenizer!r}")
+    expected = wordpiece.TOKENIZERS[tokenizer]
+    if vectorizer is not None and not isinstance(vectorizer, expected):
+        raise ValueError(f"vectorizer: a {expected.__name__} expected for tokenizer={tokenizer!r}, "
+                         f"got a {type(vectorizer).__name__}")
+
+
 def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=1, residual=False, name="text"):
-    """StrictTextVectorization (vocabulary adapted on training captions), Embedding, then
+    """A text vectorizer (`wordpiece.TOKENIZERS`, from the training captions), Embedding, then
     `recurrent_layers` BiLSTMs (0: a 1-D conv instead; `residual`: see `bilstm_stack`),
     summarised by `sequence_summary`."""
     tokens = vectorizer(text)

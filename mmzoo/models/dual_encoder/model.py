@@ -107,19 +107,22 @@ def text_tower(vectorizer, width=128, projection_dim=64, recurrent_layers=1):
 
 
 def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=64, image_blocks=2,
-                 image_filters=32, recurrent_layers=1, initial_temperature=0.07, name="dual_encoder"):
+                 image_filters=32, recurrent_layers=1, initial_temperature=0.07, tokenizer="words",
+                 name="dual_encoder"):
     """The trainer's builder: a `DualEncoder` of `image_tower` and `text_tower`.
 
     Args:
-        vectorizer: a `StrictTextVectorization` adapted on the training captions.
+        vectorizer: the text vectorizer of `tokenizer`'s kind, from the training captions.
         image_shape: [H, W, 3] of the images.
         width: of both encoders.
         projection_dim: of the shared embedding space.
         image_blocks: the image encoder's conv blocks; image_filters: its first conv's.
         recurrent_layers: the text encoder's BiLSTMs.
         initial_temperature: of the learned contrastive temperature (CLIP's 0.07).
+        tokenizer: `words` or `wordpiece` (`fusion_classifier`'s); the builder checks the vectorizer's kind.
         name: the model's name.
     """
+    encoders.check_tokenizer(vectorizer, tokenizer)
     if projection_dim < 1 or width < 2:
         raise ValueError(f"projection_dim and width: positive sizes expected, got {projection_dim}, {width}")
     if not 0.0 < initial_temperature <= 1.0:

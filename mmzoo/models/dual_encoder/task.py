@@ -24,7 +24,8 @@ class RetrievalTask(Task):
     modalities: tuple = ("image", "text")
 
     def builder_arguments(self, model_args, data_args) -> dict:
-        return {"vectorizer": views.shapes_text_vectorizer(data_args), "image_shape": (64, 64, 3)}
+        return {"vectorizer": views.shapes_text_vectorizer(data_args, model_args.get("tokenizer", "words")),
+                "image_shape": (64, 64, 3)}
 
     def serving_signatures(self, model) -> dict:
         def embeddings(features):

@@ -34,7 +34,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
                       width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
                       normalization="frame", vocal_tract_warp=False, modality_dropout=0.0, initial_encoders=None,
-                      name=None):
+                      tokenizer="words", name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
     Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string; `audio` float waveform at
@@ -44,7 +44,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         modalities: the inputs read, from `image`, `text`, `audio`; one for an ablation.
         num_classes: the classes of the softmax.
         fusion: `concat`, `attention`, `film`, `grounding` or `late` (module docstring).
-        vectorizer: a `StrictTextVectorization` adapted on the training captions (with text).
+        vectorizer: the text vectorizer of `tokenizer`'s kind, from the training captions (with text).
         image_shape: [H, W, C] of the images.
         width: the encoders' and head's width; with `image_filters` (the image encoder's first
             conv) and `image_blocks` it sizes a teacher or a student.
@@ -61,6 +61,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             zeroed, for concat and attention fusion (an ablation has nothing to drop).
         initial_encoders: a trained `DualEncoder` whose towers' layers start the same-named
             layers here (`copy_encoder_weights`): image convs and vector, word embeddings, BiLSTM.
+        tokenizer: `words` (a `StrictTextVectorization`) or `wordpiece` (a `WordPieceVectorization`:
+            open vocabulary, Chinese); the task builds the vectorizer, the builder checks its kind.
         name: the model's name; default from the fusion and modalities.
     """
     modalities = tuple(modalities)
@@ -74,6 +76,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     if fusion == "grounding" and len(modalities) > 1 and set(modalities) != {"image", "text"}:
         raise ValueError(f"fusion: grounding looks up text in an image's cells; it needs modalities "
                          f"image and text, got {modalities}")
+    encoders.check_tokenizer(vectorizer, tokenizer)
     if "text" in modalities and vectorizer is None:
         raise ValueError("vectorizer: a text model needs a StrictTextVectorization adapted on its captions")
 

@@ -42,7 +42,8 @@ class ClassificationTask(Task):
         """The modalities (a subset for an ablation), classes, image shape, and a text vectorizer
         adapted on the training captions when text is read."""
         modalities = tuple(model_args.get("modalities", self.modalities))
-        vectorizer = views.shapes_text_vectorizer(data_args) if "text" in modalities else None
+        vectorizer = (views.shapes_text_vectorizer(data_args, model_args.get("tokenizer", "words"))
+                      if "text" in modalities else None)
         return {"modalities": modalities, "num_classes": len(self.class_names), "vectorizer": vectorizer,
                 "image_shape": self.image_shape or (64, 64, 3)}
 

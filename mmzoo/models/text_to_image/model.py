@@ -40,13 +40,14 @@ NOISE_STREAM = 2  # the painter's draws from a seed; the layout's are layout.LAY
 
 def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
                             filters=64, components=10, layout_width=64, discriminator_filters=32,
-                            adversarial_weight=0.003, reconstruction_weight=1.0, initial_generator=None):
+                            adversarial_weight=0.003, reconstruction_weight=1.0, initial_generator=None,
+                            tokenizer="words"):
     """The caption reader, scene painter and layout prior as one functional model: inputs
     `text` (string), `layout` [5] and `seed` (int64), outputs `image` [64, 64, 3] and
     `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`.
 
     Args:
-        vectorizer: a `StrictTextVectorization` adapted on the training captions.
+        vectorizer: the text vectorizer of `tokenizer`'s kind, from the training captions.
         mode: "reconstruction" (L1 and the layout likelihood) or "gan" (module docstring).
         width: of the caption reader, the painter's object vectors and the discriminator.
         embedding_dim: of the words.
@@ -59,7 +60,9 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
         reconstruction_weight: the L1 term's (gan mode).
         initial_generator: a trained generator (or GAN) of the same architecture to start from,
             as SRGAN starts its GAN from a network trained on a pixel loss.
+        tokenizer: `words` or `wordpiece` (`fusion_classifier`'s); the builder checks the vectorizer's kind.
     """
+    encoders.check_tokenizer(vectorizer, tokenizer)
     if mode not in MODES:
         raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
     text = encoders.text_inputs()

@@ -40,7 +40,7 @@ class TextToImageTask(Task):
         return tf.data.Dataset.zip(dataset, draws).map(with_seeds)
 
     def builder_arguments(self, model_args, data_args) -> dict:
-        return {"vectorizer": views.shapes_text_vectorizer(data_args)}
+        return {"vectorizer": views.shapes_text_vectorizer(data_args, model_args.get("tokenizer", "words"))}
 
     def compile_arguments(self, model) -> dict:
         if isinstance(model, ConditionalGAN):
