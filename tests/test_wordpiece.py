@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmzoo import registry
 from mmzoo.config import TrainConfig
 from mmzoo.data import views, wordpiece
 from mmzoo.export.runs import export_run
-from mmzoo.training.trainer import train
+from mmzoo.training.trainer import build_model, train
 from tests.fresh_process import serve_in_fresh_process
 
 
@@ -63,3 +64,17 @@ def test_a_fusion_classifier_reads_both_languages_and_serves_with_tf_text_only(t
     assert probabilities.shape == (4, 2) and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
     with pytest.raises(ValueError, match="tokenizer: 'words' splits captions on spaces"):
         views.shapes_text_vectorizer({"size": "tiny", "language": "zh"})
+
+
+@pytest.mark.parametrize("model, task, model_args", [
+    ("dual_encoder", "shapes_image_text_retrieval", {"width": 16, "projection_dim": 8}),
+    ("text_to_image_generator", "shapes_text_to_image", {"width": 16, "filters": 8, "layout_width": 8}),
+])
+def test_the_other_text_models_read_chinese_with_wordpiece(tiny_shapes, model, task, model_args):
+    config = TrainConfig(model=model, task=task, model_args={**model_args, "tokenizer": "wordpiece"},
+                         data_args={"size": "tiny", "language": "both"})
+    built = build_model(config, registry.get_task(task))
+    vectorizers = [layer for layer in built._flatten_layers() if isinstance(layer, wordpiece.WordPieceVectorization)]
+    assert vectorizers and all("圆" in v.get_vocabulary() for v in vectorizers)
+    with pytest.raises(ValueError, match="vectorizer: a StrictTextVectorization expected for tokenizer='words'"):
+        registry.family_of_model(model).build_function()(vectorizer=vectorizers[0], **model_args)
