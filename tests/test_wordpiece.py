@@ -2,6 +2,7 @@
 languages, the open-vocabulary rule, refusals by name, and a model that reads English and
 Chinese trained, exported and served in a process with only TensorFlow and TF Text."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -47,8 +48,10 @@ def test_refusals_name_the_item(vectorizer, caption, problem):
 
 
 def test_a_fusion_classifier_reads_both_languages_and_serves_with_tf_text_only(tiny_shapes, tmp_path):
+    """With a Transformer text encoder too: trained, saved, loaded with safe_mode and exported."""
     config = TrainConfig(model="fusion_classifier", task="shapes_image_text_matching",
-                         model_args={"fusion": "concat", "tokenizer": "wordpiece", "width": 16},
+                         model_args={"fusion": "concat", "tokenizer": "wordpiece", "text_architecture": "transformer",
+                                     "width": 16},
                          data_args={"size": "tiny", "language": "both"}, epochs=1, batch_size=16,
                          evaluate_splits=("test",))
     metrics = train(config, tmp_path / "run", verbose=0)
@@ -67,14 +70,18 @@ def test_a_fusion_classifier_reads_both_languages_and_serves_with_tf_text_only(t
 
 
 @pytest.mark.parametrize("model, task, model_args", [
-    ("dual_encoder", "shapes_image_text_retrieval", {"width": 16, "projection_dim": 8}),
-    ("text_to_image_generator", "shapes_text_to_image", {"width": 16, "filters": 8, "layout_width": 8}),
+    ("dual_encoder", "shapes_image_text_retrieval",
+     {"width": 16, "projection_dim": 8, "text_architecture": "transformer"}),
+    ("text_to_image_generator", "shapes_text_to_image",
+     {"width": 16, "filters": 8, "layout_width": 8, "text_architecture": "transformer"}),
 ])
 def test_the_other_text_models_read_chinese_with_wordpiece(tiny_shapes, model, task, model_args):
     config = TrainConfig(model=model, task=task, model_args={**model_args, "tokenizer": "wordpiece"},
                          data_args={"size": "tiny", "language": "both"})
     built = build_model(config, registry.get_task(task))
-    vectorizers = [layer for layer in built._flatten_layers() if isinstance(layer, wordpiece.WordPieceVectorization)]
+    layers = list(built._flatten_layers())
+    vectorizers = [layer for layer in layers if isinstance(layer, wordpiece.WordPieceVectorization)]
     assert vectorizers and all("圆" in v.get_vocabulary() for v in vectorizers)
+    assert any(isinstance(layer, keras.layers.MultiHeadAttention) for layer in layers)
     with pytest.raises(ValueError, match="vectorizer: a StrictTextVectorization expected for tokenizer='words'"):
         registry.family_of_model(model).build_function()(vectorizer=vectorizers[0], **model_args)

@@ -9,7 +9,12 @@ import tensorflow as tf
 
 @keras.saving.register_keras_serializable(package="mmzoo")
 class PositionEmbedding(keras.layers.Layer):
-    """Adds a learned embedding to each position of a [batch, positions, channels] sequence."""
+    """Adds a learned embedding to each position of a [batch, positions, channels] sequence
+    (a mask, as the words' padding, passes through)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(

@@ -97,22 +97,50 @@ def check_tokenizer(vectorizer, tokenizer: str):
                          f"got a {type(vectorizer).__name__}")
 
 
-def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=1, residual=False, name="text"):
+TEXT_ARCHITECTURES = ("lstm", "transformer")
+
+
+def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=1, residual=False, name="text",
+                 architecture="lstm", transformer_layers=2, heads=4):
     """A text vectorizer (`wordpiece.TOKENIZERS`, from the training captions), Embedding, then
-    `recurrent_layers` BiLSTMs (0: a 1-D conv instead; `residual`: see `bilstm_stack`),
-    summarised by `sequence_summary`."""
+    `architecture`: "lstm", `recurrent_layers` BiLSTMs (0: a 1-D conv instead; `residual`: see
+    `bilstm_stack`) summarised by `sequence_summary`; or "transformer", `transformer_encoder`."""
+    if architecture not in TEXT_ARCHITECTURES:
+        raise ValueError(f"text architecture: one of {TEXT_ARCHITECTURES}, got {architecture!r}")
     tokens = vectorizer(text)
     # A conv does not carry a mask; the vectorizer pads every caption to the same length, so
     # what a conv reads in the padding does not depend on the batch.
-    recurrent = recurrent_layers > 0
-    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=recurrent,
+    masked = recurrent_layers > 0 or architecture == "transformer"
+    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=masked,
                                       name=f"{name}_embedding")(tokens)
-    if recurrent:
+    if architecture == "transformer":
+        words, vector = transformer_encoder(embedded, width, transformer_layers, heads, name)
+        return Encoded(words, vector, embedded=embedded)
+    if recurrent_layers > 0:
         words = bilstm_stack(embedded, width, recurrent_layers, name, residual)
     else:
         words = keras.layers.Conv1D(width, 3, padding="same", activation="relu", name=f"{name}_conv")(embedded)
-    vector = sequence_summary(words, width, recurrent, name=f"{name}_summary")
+    vector = sequence_summary(words, width, recurrent_layers > 0, name=f"{name}_summary")
     return Encoded(words, vector, embedded=embedded)
+
+
+def transformer_encoder(embedded, width, layers=2, heads=4, name="text"):
+    """The Transformer encoder (Vaswani et al., 2017; BERT's, post-norm) from Keras core layers:
+    learned positions, then `layers` blocks of self-attention over the words (padding masked
+    through the Embedding's mask) and a feed-forward layer, each added back and normalised.
+    Returns the words [batch, length, width] and their masked mean [batch, width]."""
+    x = keras.layers.Dense(width, name=f"{name}_input_projection")(embedded)
+    x = PositionEmbedding(name=f"{name}_positions")(x)
+    for block in range(layers):
+        attended = keras.layers.MultiHeadAttention(heads, max(1, width // heads), dropout=0.1,
+                                                   name=f"{name}_block{block}_attention")(x, x)
+        x = keras.layers.LayerNormalization(name=f"{name}_block{block}_attention_norm")(
+            keras.layers.Add(name=f"{name}_block{block}_attention_residual")([x, attended]))
+        feed_forward = keras.layers.Dense(2 * width, activation="gelu", name=f"{name}_block{block}_feed_forward")(x)
+        feed_forward = keras.layers.Dense(width, name=f"{name}_block{block}_feed_forward_out")(feed_forward)
+        x = keras.layers.LayerNormalization(name=f"{name}_block{block}_feed_forward_norm")(
+            keras.layers.Add(name=f"{name}_block{block}_feed_forward_residual")([x, feed_forward]))
+    return x, keras.layers.GlobalAveragePooling1D(name=f"{name}_mean")(x)
 
 
 def bilstm_stack(sequence, width, layers, name, residual=False):

@@ -98,17 +98,19 @@ def image_tower(image_shape=(64, 64, 3), width=128, projection_dim=64, image_blo
     return keras.Model(image, keras.layers.UnitNormalization(name="image_unit")(projected), name="image_encoder")
 
 
-def text_tower(vectorizer, width=128, projection_dim=64, recurrent_layers=1):
-    """`encoders.text_encoder`'s vector (`recurrent_layers` BiLSTMs), projected and made unit length."""
+def text_tower(vectorizer, width=128, projection_dim=64, recurrent_layers=1, architecture="lstm"):
+    """`encoders.text_encoder`'s vector (`recurrent_layers` BiLSTMs, or a Transformer encoder),
+    projected and made unit length."""
     text = encoders.text_inputs()
-    vector = encoders.text_encoder(text, vectorizer, width, recurrent_layers=recurrent_layers).vector
+    vector = encoders.text_encoder(text, vectorizer, width, recurrent_layers=recurrent_layers,
+                                   architecture=architecture).vector
     projected = keras.layers.Dense(projection_dim, name="text_projection")(vector)
     return keras.Model(text, keras.layers.UnitNormalization(name="text_unit")(projected), name="text_encoder")
 
 
 def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=64, image_blocks=2,
                  image_filters=32, recurrent_layers=1, initial_temperature=0.07, tokenizer="words",
-                 name="dual_encoder"):
+                 text_architecture="lstm", name="dual_encoder"):
     """The trainer's builder: a `DualEncoder` of `image_tower` and `text_tower`.
 
     Args:
@@ -120,6 +122,7 @@ def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=
         recurrent_layers: the text encoder's BiLSTMs.
         initial_temperature: of the learned contrastive temperature (CLIP's 0.07).
         tokenizer: `words` or `wordpiece` (`fusion_classifier`'s); the builder checks the vectorizer's kind.
+        text_architecture: `lstm` or `transformer` (`fusion_classifier`'s).
         name: the model's name.
     """
     encoders.check_tokenizer(vectorizer, tokenizer)
@@ -128,7 +131,7 @@ def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=
     if not 0.0 < initial_temperature <= 1.0:
         raise ValueError(f"initial_temperature: in (0, 1], got {initial_temperature!r}")
     return DualEncoder(image_tower(image_shape, width, projection_dim, image_blocks, image_filters),
-                       text_tower(vectorizer, width, projection_dim, recurrent_layers),
+                       text_tower(vectorizer, width, projection_dim, recurrent_layers, text_architecture),
                        initial_temperature, name=name)
 
 

@@ -34,7 +34,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
                       width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
                       normalization="frame", vocal_tract_warp=False, modality_dropout=0.0, initial_encoders=None,
-                      tokenizer="words", name=None):
+                      tokenizer="words", text_architecture="lstm", name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
     Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string; `audio` float waveform at
@@ -63,6 +63,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             layers here (`copy_encoder_weights`): image convs and vector, word embeddings, BiLSTM.
         tokenizer: `words` (a `StrictTextVectorization`) or `wordpiece` (a `WordPieceVectorization`:
             open vocabulary, Chinese); the task builds the vectorizer, the builder checks its kind.
+        text_architecture: `lstm` (`recurrent_layers` BiLSTMs) or `transformer` (a Transformer
+            encoder of Keras core layers, `encoders.transformer_encoder`) reading the words.
         name: the model's name; default from the fusion and modalities.
     """
     modalities = tuple(modalities)
@@ -88,7 +90,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         elif modality == "text":
             inputs["text"] = encoders.text_inputs()
             encoded["text"] = encoders.text_encoder(inputs["text"], vectorizer, width,
-                                                    recurrent_layers=recurrent_layers, residual=residual)
+                                                    recurrent_layers=recurrent_layers, residual=residual,
+                                                    architecture=text_architecture)
         else:
             inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
             encoded["audio"] = encoders.audio_encoder(

@@ -41,7 +41,7 @@ NOISE_STREAM = 2  # the painter's draws from a seed; the layout's are layout.LAY
 def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedding_dim=64, noise_dim=16,
                             filters=64, components=10, layout_width=64, discriminator_filters=32,
                             adversarial_weight=0.003, reconstruction_weight=1.0, initial_generator=None,
-                            tokenizer="words"):
+                            tokenizer="words", text_architecture="lstm"):
     """The caption reader, scene painter and layout prior as one functional model: inputs
     `text` (string), `layout` [5] and `seed` (int64), outputs `image` [64, 64, 3] and
     `layout_mixture`. In `gan` mode, wrapped with a discriminator in a `ConditionalGAN`.
@@ -61,6 +61,7 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
         initial_generator: a trained generator (or GAN) of the same architecture to start from,
             as SRGAN starts its GAN from a network trained on a pixel loss.
         tokenizer: `words` or `wordpiece` (`fusion_classifier`'s); the builder checks the vectorizer's kind.
+        text_architecture: the caption reader's, `lstm` or `transformer` (`fusion_classifier`'s).
     """
     encoders.check_tokenizer(vectorizer, tokenizer)
     if mode not in MODES:
@@ -68,7 +69,7 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
     text = encoders.text_inputs()
     layout = keras.Input(shape=(LAYOUT_SIZE,), name="layout")
     seed = keras.Input(shape=(), dtype="int64", name="seed")
-    reader = caption_reader(vectorizer, width, embedding_dim)
+    reader = caption_reader(vectorizer, width, embedding_dim, text_architecture)
     painter = scene_painter(reader.output["objects"].shape[-1], width, noise_dim, filters)
     prior = layout_prior_network(vectorizer, layout_width, embedding_dim, components)
     read = reader(text)
@@ -84,12 +85,13 @@ def text_to_image_generator(vectorizer, mode="reconstruction", width=128, embedd
 
 
 
-def caption_reader(vectorizer, width=128, embedding_dim=64):
+def caption_reader(vectorizer, width=128, embedding_dim=64, architecture="lstm"):
     """text -> `objects` [batch, 2, channels]: the words of each object (slot attention over the
-    word embeddings and BiLSTM states: a short path from the loss to the colour and shape
-    words), and `caption` [batch, width]: the BiLSTM's summary of the whole caption."""
+    word embeddings and the encoder's states: a short path from the loss to the colour and shape
+    words), and `caption` [batch, width]: the encoder's summary of the whole caption
+    (`architecture`: a BiLSTM or a Transformer encoder)."""
     text = encoders.text_inputs()
-    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text")
+    caption = encoders.text_encoder(text, vectorizer, width, embedding_dim, name="text", architecture=architecture)
     words = keras.layers.Concatenate(name="words")([caption.embedded, caption.sequence])
     objects = SlotAttentionPooling(2, name="object_words")(words)
     return keras.Model(text, {"objects": objects, "caption": caption.vector}, name="caption_reader")
