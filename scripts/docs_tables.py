@@ -41,6 +41,7 @@ REPLICAS = RESULTS / "replicas.json"
 CAPTIONER_BENCHMARK = RESULTS / "captioner.json"
 SPEECH_BENCHMARK = RESULTS / "speech.json"
 DATA_PIPELINE = RESULTS / "data_pipeline.json"
+TOKENIZERS = RESULTS / "tokenizers.json"
 
 
 
@@ -440,6 +441,17 @@ def speech_benchmark_table():
     return out
 
 
+def tokenizers_table():
+    results = json.loads(TOKENIZERS.read_text())
+    rates = results["captions_per_second"]
+    out = ["| captions (English and Chinese) | compared | same pieces |", "|---|---|---|"]
+    out += [f"| {name} | {figures['captions']:,} | {figures['identical']:,} |"
+            for name, figures in results["same_pieces"].items()]
+    out += ["", "| tokenizer | captions/s, batch 1 | captions/s, batch 256 |", "|---|---|---|"]
+    out += [f"| `{name}` | {rates['batch_1'][name]:,} | {rates['batch_256'][name]:,} |" for name in rates["batch_1"]]
+    return out
+
+
 TABLES = {
     "zoo": zoo_table,
     "prebuilt_classifiers": prebuilt_table,
@@ -458,6 +470,7 @@ TABLES = {
     "trainer_and_serving": trainer_and_serving_table,
     "replicas": replicas_table,
     "data_pipeline": data_pipeline_table,
+    "tokenizers": tokenizers_table,
 }
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.S)

@@ -1,10 +1,12 @@
 """WordPiece text vectorization with TensorFlow Text, inside the model (and so inside the
 SavedModel, as TF Text ops that TF Serving with TF Text loads).
 
-BERT's recipe: TF Text's `BertTokenizer` lower-cases, splits on whitespace and punctuation and
-around every CJK character (Chinese is written without spaces), then splits each word into the
+BERT's recipe: lower-case (TF Text's `case_fold_utf8`), split on whitespace and punctuation and
+around every CJK character (Chinese is written without spaces), then split each word into the
 longest pieces of a vocabulary learned from the training captions (`learn_vocabulary`, TF
-Text's `bert_vocab_from_dataset`), a piece inside a word marked `##`.
+Text's `bert_vocab_from_dataset`), a piece inside a word marked `##`. TF Text's
+`FastWordpieceTokenizer` does the splitting: it gives `BertTokenizer`'s pieces on every caption
+compared and runs faster (`benchmarks/tokenizers.py`).
 
 The open-vocabulary rule: every lower-case ASCII letter is in the vocabulary, alone and as
 `##` suffix, so every English word, known or not, misspelt or not, becomes known pieces (at
@@ -45,7 +47,7 @@ def learn_vocabulary(texts, vocab_size: int = 400) -> list[str]:
 @keras.saving.register_keras_serializable(package="mmzoo")
 class WordPieceVectorization(keras.layers.Layer):
     """Strings to WordPiece ids [batch, output_sequence_length], 0-padded, with TF Text's
-    `BertTokenizer` (module docstring). The interface of `StrictTextVectorization` where the
+    `FastWordpieceTokenizer` (module docstring). The interface of `StrictTextVectorization` where the
     zoo's builders use it: `vocabulary_size()`, `get_vocabulary()`, `set_vocabulary()` and
     `output_sequence_length` in the config.
 
@@ -71,11 +73,9 @@ class WordPieceVectorization(keras.layers.Layer):
         if vocabulary[:2] != [PAD, UNK] or len(set(vocabulary)) != len(vocabulary):
             raise ValueError(f"vocabulary: distinct tokens, {PAD} then {UNK} first (learn_vocabulary makes one)")
         self._vocabulary = vocabulary
-        table = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(tf.constant(vocabulary), tf.range(len(vocabulary), dtype=tf.int64)),
-            default_value=1)
-        self._tokenizer = tf_text.BertTokenizer(table, suffix_indicator=SUFFIX, token_out_type=tf.int64,
-                                                unknown_token=UNK, lower_case=True)
+        self._case_fold = tf_text.case_fold_utf8
+        self._tokenizer = tf_text.FastWordpieceTokenizer(vocabulary, suffix_indicator=SUFFIX, token_out_type=tf.int64,
+                                                         unknown_token=UNK, no_pretokenization=False)
 
     def get_vocabulary(self):
         return list(self._vocabulary)
@@ -88,7 +88,7 @@ class WordPieceVectorization(keras.layers.Layer):
         captions = tf.reshape(inputs, [-1])
         readable = tf.strings.unicode_transcode(captions, "UTF-8", "UTF-8", errors="replace")
         utf8 = tf.equal(readable, captions)
-        pieces = self._tokenizer.tokenize(readable).merge_dims(-2, -1)
+        pieces = self._tokenizer.tokenize(self._case_fold(readable))
         counts = pieces.row_lengths()
         most = self.output_sequence_length
         checks = [refuse_unless(tf.reduce_all(utf8), self.input_name, _first(~utf8), "not UTF-8 text"),
