@@ -9,7 +9,7 @@ task is asked for.
 from __future__ import annotations
 
 from mmzoo.config import TrainConfig
-from mmzoo.models import captioner, distillation, dual_encoder, fusion, judge, speech, text_to_image
+from mmzoo.models import captioner, distillation, dual_encoder, fusion, judge, masked_language, speech, text_to_image
 from mmzoo.models.family import Family
 
 _BUILT_IN = (
@@ -20,6 +20,7 @@ _BUILT_IN = (
     judge.FAMILY,
     dual_encoder.FAMILY,
     distillation.FAMILY,
+    masked_language.FAMILY,
 )
 FAMILIES: dict[str, Family] = {}
 PRESETS: dict[str, TrainConfig] = {}

@@ -227,17 +227,30 @@ def caption_ids(captions):
 
 
 def image_caption_pairs(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                        with_references=False, drop_remainder=False, language="en"):
+                        with_references=False, drop_remainder=False, language="en", label_fraction=1.0):
     """Scenes as (image, caption) pairs for a contrastive model; the target is the caption's id
     (`caption_ids`). `with_references`: also the scene's reference captions, padded with ""
-    (every caption that describes it: the mirrored relation and the "is to the left of" forms)."""
+    (every caption that describes it: the mirrored relation and the "is to the left of" forms).
+    `label_fraction`: `labelled_scenes`. A Chinese caption takes its English twin's id: the two
+    say the same, and a contrastive loss must not push them apart."""
     def example(r):
         features = {"image": r["image"], "text": r["caption"]}
         if with_references:
             features["references"] = _padded_references(r["references"])
-        return features, caption_ids(r["caption"])
+        return features, caption_ids(r["english_caption"])
 
-    dataset = in_language(shapes_world_records(split, "scenes", size, seed, home), language).map(example).cache()
+    records = shapes_world_records(split, "scenes", size, seed, home).take(
+        labelled_scenes(split, label_fraction, size)).map(lambda r: {**r, "english_caption": r["caption"]})
+    dataset = in_language(records, language).map(example).cache()
+    return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
+
+
+def captions(split, batch_size=64, size="default", seed=0, shuffle=None, home=None, drop_remainder=False,
+             language="en"):
+    """Each scene's caption alone, as ({"text": caption}, 0): text without labels, for a masked
+    language model (in both languages with `language="both"`)."""
+    dataset = in_language(shapes_world_records(split, "scenes", size, seed, home), language).map(
+        lambda r: ({"text": r["caption"]}, tf.constant(0, tf.int32))).cache()
     return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder)
 
 
@@ -520,8 +533,8 @@ def shapes_matching_count(split, size="default", seed=0, home=None, label_fracti
     return 2 * labelled_scenes(split, label_fraction, size) * _captions_per_scene(language)
 
 
-def shapes_scene_count(split, size="default", seed=0, home=None, language="en"):
-    return build.shapes_world_sizes(size)[split] * _captions_per_scene(language)
+def shapes_scene_count(split, size="default", seed=0, home=None, language="en", label_fraction=1.0):
+    return labelled_scenes(split, label_fraction, size) * _captions_per_scene(language)
 
 
 def avdigits_count(split, fsdd_dir=None, seed=0, home=None):

@@ -11,6 +11,7 @@ import dataclasses
 import keras
 
 from mmzoo.data import preprocessing, wordpiece
+from mmzoo.errors import InvalidInputError
 from mmzoo.layers.audio import (AdditiveNoise, LengthMask, MelCepstrum, RandomEqualiser, Reverberation, SpecAugment,
                                 SpeedPerturbation, TelephoneBand, UtteranceNormalization, VocalTractWarp,
                                 ZeroPastLength)
@@ -108,19 +109,28 @@ def text_encoder(text, vectorizer, width=64, embedding_dim=64, recurrent_layers=
     if architecture not in TEXT_ARCHITECTURES:
         raise ValueError(f"text architecture: one of {TEXT_ARCHITECTURES}, got {architecture!r}")
     tokens = vectorizer(text)
+    if architecture == "transformer":
+        return transformer_text(tokens, vectorizer.vocabulary_size(), width, embedding_dim, transformer_layers, heads,
+                                name)
     # A conv does not carry a mask; the vectorizer pads every caption to the same length, so
     # what a conv reads in the padding does not depend on the batch.
-    masked = recurrent_layers > 0 or architecture == "transformer"
-    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=masked,
+    embedded = keras.layers.Embedding(vectorizer.vocabulary_size(), embedding_dim, mask_zero=recurrent_layers > 0,
                                       name=f"{name}_embedding")(tokens)
-    if architecture == "transformer":
-        words, vector = transformer_encoder(embedded, width, transformer_layers, heads, name)
-        return Encoded(words, vector, embedded=embedded)
     if recurrent_layers > 0:
         words = bilstm_stack(embedded, width, recurrent_layers, name, residual)
     else:
         words = keras.layers.Conv1D(width, 3, padding="same", activation="relu", name=f"{name}_conv")(embedded)
     vector = sequence_summary(words, width, recurrent_layers > 0, name=f"{name}_summary")
+    return Encoded(words, vector, embedded=embedded)
+
+
+def transformer_text(tokens, vocabulary_size, width, embedding_dim=64, layers=2, heads=4, name="text"):
+    """Word ids (0: padding, masked) embedded and read by `transformer_encoder`: the text side
+    of the fusion classifier, the dual encoder and the text-to-image reader with
+    `text_architecture="transformer"`, and the encoder that `masked_language` pretrains, under
+    the same layer names (`copy_weights_by_name` starts one from the other)."""
+    embedded = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name=f"{name}_embedding")(tokens)
+    words, vector = transformer_encoder(embedded, width, layers, heads, name)
     return Encoded(words, vector, embedded=embedded)
 
 
@@ -242,3 +252,38 @@ def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False,
                           width, recurrent_layers, name, residual)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)
     return Encoded(frames, vector)
+
+
+def _layers_within(model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _layers_within(layer)
+
+
+def copy_weights_by_name(sources: dict, model, argument: str, source_name: str) -> list[str]:
+    """Start `model` from trained layers: every layer of `model` (nested models included) that
+    `sources` ({name: layer}) has takes its weights; returns their names. A text vectorizer is
+    not copied but must have the same vocabulary (word ids would mean other words). Raises,
+    naming `argument`, when weights differ in shape (built with other sizes) or nothing matches."""
+    copied = []
+    for layer in _layers_within(model):
+        source = sources.get(layer.name)
+        if source is None:
+            continue
+        if isinstance(layer, (keras.layers.TextVectorization, wordpiece.WordPieceVectorization)):
+            if layer.get_vocabulary() != source.get_vocabulary():
+                raise InvalidInputError(argument, f"layer {layer.name}: its vocabulary differs from the {source_name}'s "
+                                                  "(adapt both on the same captions)")
+            continue
+        shapes, pretrained_shapes = ([tuple(w.shape) for w in l.weights] for l in (layer, source))
+        if shapes != pretrained_shapes:
+            raise InvalidInputError(argument, f"layer {layer.name}: weights of shapes {shapes} here, "
+                                              f"{pretrained_shapes} in the {source_name} (build both with the same "
+                                              "sizes)")
+        if layer.weights:
+            layer.set_weights(source.get_weights())
+            copied.append(layer.name)
+    if not copied:
+        raise InvalidInputError(argument, f"no layer of {model.name} is in the {source_name}")
+    return copied

@@ -35,6 +35,7 @@ from keras import ops
 from mmzoo.errors import InvalidInputError
 from mmzoo.models import encoders
 from mmzoo.models.dual_encoder.layers import LogitScale
+from mmzoo.models.masked_language import model as masked_language_model
 
 EMBEDDINGS = ("image_embedding", "text_embedding")
 
@@ -110,7 +111,7 @@ def text_tower(vectorizer, width=128, projection_dim=64, recurrent_layers=1, arc
 
 def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=64, image_blocks=2,
                  image_filters=32, recurrent_layers=1, initial_temperature=0.07, tokenizer="words",
-                 text_architecture="lstm", name="dual_encoder"):
+                 text_architecture="lstm", initial_text_encoder=None, name="dual_encoder"):
     """The trainer's builder: a `DualEncoder` of `image_tower` and `text_tower`.
 
     Args:
@@ -123,46 +124,32 @@ def dual_encoder(vectorizer, image_shape=(64, 64, 3), width=128, projection_dim=
         initial_temperature: of the learned contrastive temperature (CLIP's 0.07).
         tokenizer: `words` or `wordpiece` (`fusion_classifier`'s); the builder checks the vectorizer's kind.
         text_architecture: `lstm` or `transformer` (`fusion_classifier`'s).
+        initial_text_encoder: a trained `MaskedLanguageModel` to start the text tower from
+            (`fusion_classifier`'s).
         name: the model's name.
     """
     encoders.check_tokenizer(vectorizer, tokenizer)
+    if initial_text_encoder is not None:
+        vectorizer = masked_language_model.pretrained_vectorizer(initial_text_encoder, text_architecture)
     if projection_dim < 1 or width < 2:
         raise ValueError(f"projection_dim and width: positive sizes expected, got {projection_dim}, {width}")
     if not 0.0 < initial_temperature <= 1.0:
         raise ValueError(f"initial_temperature: in (0, 1], got {initial_temperature!r}")
-    return DualEncoder(image_tower(image_shape, width, projection_dim, image_blocks, image_filters),
-                       text_tower(vectorizer, width, projection_dim, recurrent_layers, text_architecture),
-                       initial_temperature, name=name)
+    model = DualEncoder(image_tower(image_shape, width, projection_dim, image_blocks, image_filters),
+                        text_tower(vectorizer, width, projection_dim, recurrent_layers, text_architecture),
+                        initial_temperature, name=name)
+    if initial_text_encoder is not None:
+        masked_language_model.start_text_side(initial_text_encoder, model)
+    return model
 
 
 
 def copy_encoder_weights(dual_encoder, model) -> list[str]:
     """Start `model` from a dual encoder's towers: every layer of `model` that a tower has by
-    name (`image_*`, `text_*`) takes its weights; returns their names. Raises when a layer's
-    weights differ in shape (the two were built with other sizes), when the text vectorizers'
-    vocabularies differ (word ids would mean other words), or when nothing matches."""
+    name (`image_*`, `text_*`) takes its weights (`encoders.copy_weights_by_name`); returns
+    their names."""
     if not isinstance(dual_encoder, DualEncoder):
         raise InvalidInputError("initial_encoders", f"a {type(dual_encoder).__name__}, not a dual encoder")
     pretrained = {layer.name: layer for tower in (dual_encoder.image_encoder, dual_encoder.text_encoder)
                   for layer in tower.layers}
-    copied = []
-    for layer in model.layers:
-        source = pretrained.get(layer.name)
-        if source is None:
-            continue
-        if isinstance(layer, keras.layers.TextVectorization):
-            if layer.get_vocabulary() != source.get_vocabulary():
-                raise InvalidInputError("initial_encoders", f"layer {layer.name}: its vocabulary differs from the "
-                                                            "dual encoder's (adapt both on the same captions)")
-            continue
-        shapes, pretrained_shapes = ([tuple(w.shape) for w in l.weights] for l in (layer, source))
-        if shapes != pretrained_shapes:
-            raise InvalidInputError("initial_encoders", f"layer {layer.name}: weights of shapes {shapes} here, "
-                                                        f"{pretrained_shapes} in the dual encoder (build both with "
-                                                        "the same width, image_filters and image_blocks)")
-        if layer.weights:
-            layer.set_weights(source.get_weights())
-            copied.append(layer.name)
-    if not copied:
-        raise InvalidInputError("initial_encoders", f"no layer of {model.name} is in the dual encoder's towers")
-    return copied
+    return encoders.copy_weights_by_name(pretrained, model, "initial_encoders", "dual encoder")

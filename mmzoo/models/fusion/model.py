@@ -26,6 +26,7 @@ from mmzoo.models import encoders
 from mmzoo.models.dual_encoder.model import copy_encoder_weights
 from mmzoo.models.fusion import FUSIONS
 from mmzoo.models.fusion.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
+from mmzoo.models.masked_language import model as masked_language_model
 
 MODALITIES = ("image", "text", "audio")
 
@@ -34,7 +35,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
                       width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
                       normalization="frame", vocal_tract_warp=False, modality_dropout=0.0, initial_encoders=None,
-                      tokenizer="words", text_architecture="lstm", name=None):
+                      tokenizer="words", text_architecture="lstm", initial_text_encoder=None, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
     Inputs by name: `image` float [H, W, C] in [0, 1]; `text` string; `audio` float waveform at
@@ -65,6 +66,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             open vocabulary, Chinese); the task builds the vectorizer, the builder checks its kind.
         text_architecture: `lstm` (`recurrent_layers` BiLSTMs) or `transformer` (a Transformer
             encoder of Keras core layers, `encoders.transformer_encoder`) reading the words.
+        initial_text_encoder: a trained `MaskedLanguageModel` whose encoder starts the Transformer
+            text side (its vectorizer replaces `vectorizer`: its piece ids are what it learned).
         name: the model's name; default from the fusion and modalities.
     """
     modalities = tuple(modalities)
@@ -79,6 +82,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         raise ValueError(f"fusion: grounding looks up text in an image's cells; it needs modalities "
                          f"image and text, got {modalities}")
     encoders.check_tokenizer(vectorizer, tokenizer)
+    if initial_text_encoder is not None:
+        vectorizer = masked_language_model.pretrained_vectorizer(initial_text_encoder, text_architecture)
     if "text" in modalities and vectorizer is None:
         raise ValueError("vectorizer: a text model needs a StrictTextVectorization adapted on its captions")
 
@@ -138,6 +143,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     model = keras.Model(inputs, probabilities, name=name or f"{fusion}_fusion_{'_'.join(modalities)}")
     if initial_encoders is not None:
         copy_encoder_weights(initial_encoders, model)
+    if initial_text_encoder is not None:
+        masked_language_model.start_text_side(initial_text_encoder, model)
     return model
 
 

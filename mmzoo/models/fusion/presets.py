@@ -13,6 +13,12 @@ PRESETS = {
         model="fusion_classifier", task="shapes_text_audio_matching",
         model_args={"fusion": "film", "augment": True}, epochs=8, batch_size=64, learning_rate=5e-4,
         evaluate_splits=("test", "compositional")),
+    # English and Chinese (WordPiece pieces: subwords, characters): 12 epochs of both languages
+    # are 24 epochs' steps of one.
+    "fusion_shapes_image_text_bilingual": TrainConfig(
+        model="fusion_classifier", task="shapes_image_text_matching", data_args={"language": "both"},
+        model_args={"fusion": "grounding", "tokenizer": "wordpiece"}, epochs=12, batch_size=64, learning_rate=1e-3,
+        evaluate_splits=("test", "compositional")),
     "fusion_avdigits": TrainConfig(
         model="fusion_classifier", task="avdigits",
         model_args={"fusion": "attention", "modality_dropout": 0.3}, epochs=30, batch_size=64, learning_rate=1e-3),
