@@ -276,7 +276,7 @@ def _train(args):
     metrics = train(config, run_dir, verbose=2)
     print(f"run: {run_dir}")
     for split, values in metrics["splits"].items():
-        print(f"  {split}: {task.headline(values)} on {values['examples']} examples")
+        print(f"  {split}: {task.headline_of(values)} on {values['examples']} examples")
 
 
 def _teacher_task(teacher):
@@ -330,7 +330,7 @@ def _distill(args):
     metrics = train(config, run_dir, verbose=2)
     print(f"run: {run_dir} (export the student: mmzoo export {run_dir} --name NAME)")
     print(f"  student parameters: {metrics['parameters']:,}")
-    headline = registry.get_task(task).headline
+    headline = registry.get_task(task).headline_of
     for split, values in metrics["splits"].items():
         print(f"  {split}: {headline(values)} on {values['examples']} examples")
 
@@ -485,7 +485,7 @@ def _list(args):
     index = presets.preset_index()
     for name, config in sorted(registry.PRESETS.items()):
         if presets.in_checkout(name):
-            headline = registry.get_task(config.task).headline
+            headline = registry.get_task(config.task).headline_of
             figures = {split: headline(values) for split, values in presets.model_card(name)["metrics"].items()}
         elif name in index:  # installed without the models: the index's figures, downloaded on first use
             figures = index[name]["headline"]

@@ -116,7 +116,7 @@ def package_preset(name: str, out_dir) -> dict:
             with open(path, "rb") as file:
                 tar.addfile(info, file)
     config = registry.PRESETS[name]
-    headline = registry.get_task(config.task).headline
+    headline = registry.get_task(config.task).headline_of
     return {"version": int(version), "archive": archive.name, "sha256": sha256_file(archive),
             "size": archive.stat().st_size, "task": config.task,
             "headline": {split: headline(values) for split, values in model_card(name)["metrics"].items()}}

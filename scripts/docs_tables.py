@@ -336,6 +336,10 @@ def serving_table():
 
 
 def _headline(metrics: dict) -> str:
+    if "languages" in metrics:
+        return "; ".join(f"{language}: {_headline(values)}" for language, values in metrics["languages"].items())
+    if "masked_piece_accuracy" in metrics:
+        return f"masked pieces recovered {metrics['masked_piece_accuracy']:.4f}"
     if "accuracy" in metrics:
         return f"accuracy {metrics['accuracy']:.4f}"
     if "cer" in metrics:

@@ -79,3 +79,37 @@ def reuse_encoders_in_fresh_process(saved_model_dir, texts, pngs, scratch) -> di
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+HUB_PAIR = textwrap.dedent("""
+    import json, sys
+    import tensorflow as tf
+    import tensorflow_hub as hub
+    import tensorflow_text  # noqa: F401
+    import keras
+    path, texts = sys.argv[1], tf.constant(json.load(open(sys.argv[2])))
+    preprocessor, encoder = hub.load(path + "/preprocessor"), hub.load(path + "/encoder")
+    inputs = preprocessor(texts)
+    by_hub = encoder(inputs)
+    text = keras.Input(shape=(), dtype="string")
+    pieces = keras.layers.TFSMLayer(path + "/preprocessor", call_endpoint="serving_default")(text)
+    encoded = keras.layers.TFSMLayer(path + "/encoder", call_endpoint="__call__")(pieces)
+    as_layers = keras.Model(text, encoded)(texts)
+    print(json.dumps({"inputs": {k: v.numpy().tolist() for k, v in inputs.items()},
+                      "hub": {k: v.numpy().tolist() for k, v in by_hub.items()},
+                      "layers": {k: v.numpy().tolist() for k, v in as_layers.items()},
+                      "modules": sorted(name for name in sys.modules if "." not in name)}))
+""")
+
+
+def load_hub_pair_in_fresh_process(directory, texts, scratch) -> dict:
+    """A TF Hub-style preprocessor and encoder (`mmzoo.export.hub`) loaded in a fresh process
+    with no mmzoo: through `tensorflow_hub.load`, and as two `keras.layers.TFSMLayer`s in a new
+    Keras model. Returns {"inputs", "hub", "layers": outputs by name, "modules"}."""
+    script, request = scratch / "hub_pair.py", scratch / "texts.json"
+    script.write_text(HUB_PAIR)
+    request.write_text(json.dumps(list(texts)))
+    result = subprocess.run([sys.executable, str(script), str(directory), str(request)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

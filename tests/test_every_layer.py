@@ -9,6 +9,7 @@ from mmzoo.data.wordpiece import WordPieceVectorization
 from mmzoo.layers import audio, image
 from mmzoo.models.dual_encoder.layers import LogitScale
 from mmzoo.models.fusion import layers as fusion
+from mmzoo.models.masked_language import layers as masked_language
 from mmzoo.models.speech.layers import CharacterTokens, CTCOutput
 from mmzoo.models.teacher_forcing import ShiftRight
 from mmzoo.models.text_to_image import layers as text_to_image
@@ -61,6 +62,11 @@ LAYERS = {
     "WordPieceVectorization": (WordPieceVectorization, {"vocabulary": ["[PAD]", "[UNK]", "a", "red", "##d", "圆", "形"],
                                                         "output_sequence_length": 6},
                                np.array(["a red 圆形".encode(), b"a redd"]), False),
+    "TokenMasking": (masked_language.TokenMasking, {"vocabulary_size": 20, "mask_id": 4, "first_regular_id": 5,
+                                                    "seed": 1}, np.array([[7, 8, 9, 0], [6, 0, 0, 0]]), False),
+    "EncoderInputs": (masked_language.EncoderInputs, {}, np.array([[7, 8, 9, 0], [6, 0, 0, 0]]), False),
+    "OneSegment": (masked_language.OneSegment, {}, [np.array([[7, 8, 9, 0]], "int32"), np.array([[1, 1, 0, 0]], "int32"),
+                                                   np.zeros((1, 4), "int32")], False),
 }
 
 

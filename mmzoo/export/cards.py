@@ -145,7 +145,7 @@ def model_card_markdown(name: str) -> str:
     task = registry.get_task(config["task"])
     description = re.sub(r" \(data_args: [^)]*\)", "", task.description)
     data_set = _data_set(task.name)
-    headline = task.headline
+    headline = task.headline_of
     signatures = _signatures(version_dir)
     limits = card.get("input_limits", {})
     lines = [

@@ -254,11 +254,11 @@ def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False,
     return Encoded(frames, vector)
 
 
-def _layers_within(model):
+def layers_within(model):
     for layer in model.layers:
         yield layer
         if isinstance(layer, keras.Model):
-            yield from _layers_within(layer)
+            yield from layers_within(layer)
 
 
 def copy_weights_by_name(sources: dict, model, argument: str, source_name: str) -> list[str]:
@@ -267,7 +267,7 @@ def copy_weights_by_name(sources: dict, model, argument: str, source_name: str) 
     not copied but must have the same vocabulary (word ids would mean other words). Raises,
     naming `argument`, when weights differ in shape (built with other sizes) or nothing matches."""
     copied = []
-    for layer in _layers_within(model):
+    for layer in layers_within(model):
         source = sources.get(layer.name)
         if source is None:
             continue

@@ -15,6 +15,9 @@ from typing import Callable, NamedTuple
 import tensorflow as tf
 
 
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
 class Endpoint(NamedTuple):
     """A signature of an exported model: `predict(features) -> outputs`, what it takes besides
     raw inputs (`extra_inputs`: {name: TensorSpec}), and which of the model's raw inputs it
@@ -106,6 +109,13 @@ class Task:
     def headline(self, metrics: dict) -> str:
         """The figures that sum up one split's metrics, in a line."""
         raise NotImplementedError
+
+    def headline_of(self, metrics: dict) -> str:
+        """`headline`, per language where a split was evaluated in each (`languages`)."""
+        if "languages" in metrics:
+            return "; ".join(f"{LANGUAGE_NAMES[language]}: {self.headline(values)}"
+                             for language, values in metrics["languages"].items())
+        return self.headline(metrics)
 
     def card(self) -> dict:
         """What a model card says of the task."""

@@ -83,6 +83,10 @@ def _build(model_name, model_args, task_arguments):
 def evaluate(task, model, split, batch_size, data_args) -> dict:
     """The task's metrics of a split, with the trained models that judge it loaded."""
     judges = {keyword: presets.load_preset(name) for keyword, name in task.evaluation_models.items()}
+    if data_args.get("language") == "both":  # each language apart: a figure of a mix hides the weaker
+        languages = {language: task.evaluate(model, split, batch_size, **judges, **{**data_args, "language": language})
+                     for language in ("en", "zh")}
+        return {"examples": sum(metrics["examples"] for metrics in languages.values()), "languages": languages}
     return task.evaluate(model, split, batch_size, **judges, **data_args)
 
 

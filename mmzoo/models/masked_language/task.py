@@ -33,12 +33,14 @@ class MaskedCaptionsTask(Task):
 
     def evaluate(self, model, split, batch_size, **data_args) -> dict:
         right = chosen = 0.0
+        captions = 0
         for features, _ in self.dataset(split, batch_size, shuffle=False, **data_args):
+            captions += len(features["text"])
             ids, picked, logits = model.masked_predictions(features["text"], EVALUATION_SEED)
             picked = np.asarray(picked)
             right += float(np.sum((np.argmax(logits, axis=-1) == np.asarray(ids)) * picked))
             chosen += float(np.sum(picked))
-        return {"masked_piece_accuracy": right / chosen, "masked_pieces": int(chosen)}
+        return {"masked_piece_accuracy": right / chosen, "masked_pieces": int(chosen), "examples": captions}
 
     def headline(self, metrics: dict) -> str:
         return f"masked piece accuracy {metrics['masked_piece_accuracy']:.4f} of {metrics['masked_pieces']}"
