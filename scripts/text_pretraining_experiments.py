@@ -11,7 +11,8 @@ Configs: `mmzoo.models.masked_language.presets` (`PRESETS["text_transformer_shap
 finished. The results (masked piece accuracy; matching accuracy and text-to-image recall@1 on
 `test` and `compositional`, per start and label fraction) go to
 `benchmarks/results/text_pretraining.json`; with `--export` the pretrained encoder ships as
-`saved_models/text_transformer_shapes`, its TF Hub-style pair in `hub/`.
+`saved_models/text_transformer_shapes`, its TF Hub-style pair in `hub/`; the results are also
+written there (`experiments.json`) once it ships.
 """
 
 import argparse
@@ -104,6 +105,8 @@ def main():
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
+    if (SAVED_MODELS / PRESET).is_dir():  # notebook 07 and the model card read them there
+        (SAVED_MODELS / PRESET / "experiments.json").write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))
 
 
