@@ -42,6 +42,8 @@ CAPTIONER_BENCHMARK = RESULTS / "captioner.json"
 SPEECH_BENCHMARK = RESULTS / "speech.json"
 DATA_PIPELINE = RESULTS / "data_pipeline.json"
 TOKENIZERS = RESULTS / "tokenizers.json"
+TEXT_PRETRAINING = RESULTS / "text_pretraining.json"
+BILINGUAL = RESULTS / "bilingual.json"
 
 
 
@@ -252,7 +254,8 @@ def distillation_table():
 
 def dual_encoder_table():
     out = []
-    names = [name for name in presets.list_presets() if registry.PRESETS[name].model == "dual_encoder"]
+    names = [name for name in presets.list_presets() if registry.PRESETS[name].model == "dual_encoder"
+             and (presets.preset_dir(name) / "experiments.json").exists()]
     for name in names:
         experiments = json.loads((presets.preset_dir(name) / "experiments.json").read_text())
         encoder = experiments["dual_encoder"]
@@ -456,6 +459,47 @@ def tokenizers_table():
     return out
 
 
+def text_pretraining_table():
+    """The masked language model's pretraining, and what it is worth with few labels
+    (`scripts/text_pretraining_experiments.py`)."""
+    results = json.loads(TEXT_PRETRAINING.read_text())
+    pretraining = results["pretraining"]
+    test = pretraining["splits"]["test"]
+    figures = [f"{language} {values['masked_piece_accuracy']:.4f}" for language, values in test["languages"].items()]
+    out = [f"Pretraining ({pretraining['parameters']:,} parameters, {pretraining['config']['epochs']} epochs): masked "
+           f"pieces recovered on test captions, {', '.join(figures)}.", "",
+           "| model (both languages) | labelled pairs | from scratch | from the pretrained encoder | difference |",
+           "|---|---|---|---|---|"]
+    for model, started in results["started"].items():
+        for point in started["curve"]:
+            out.append(f"| {model.replace('_', ' ')}: {started['figure']} | {point['label_fraction']:.0%} | "
+                       f"{point['scratch']['test']['mean']:.4f} | {point['pretrained']['test']['mean']:.4f} | "
+                       f"{point['pretrained_minus_scratch_test']:+.4f} |")
+    return out
+
+
+def bilingual_table():
+    """The bilingual prebuilt models through their SavedModels (`scripts/bilingual_savedmodel_metrics.py`)."""
+    results = json.loads(BILINGUAL.read_text())
+    matching, retrieval = results["matching"], results["retrieval"]
+    out = ["| split | language | matching accuracy | text-to-image R@1 | R@5 |", "|---|---|---|---|---|"]
+    for split in ("test", "compositional"):
+        for language, name in (("en", "English"), ("zh", "Chinese")):
+            found = retrieval[f"{split}_{language}"]["text_to_image"]
+            out.append(f"| {split} | {name} | {matching[f'{split}_{language}']['accuracy']:.4f} | "
+                       f"{found['recall_at_1']:.4f} | {found['recall_at_5']:.4f} |")
+    out += ["", "| English test captions with | matching accuracy | text-to-image R@1 |", "|---|---|---|"]
+    out.append(f"| no change | {matching['test_en']['accuracy']:.4f} | "
+               f"{retrieval['test_en']['text_to_image']['recall_at_1']:.4f} |")
+    for change, label in (("typo_swapped", "a letter swapped with the next"), ("typo_dropped", "a letter dropped"),
+                          ("typo_doubled", "a letter doubled"), ("unseen_word", "a word never seen (\"shiny\")")):
+        out.append(f"| {label} | {matching['test_en'][change]:.4f} | {retrieval['test_en'][change]['recall_at_1']:.4f} |")
+    cross = retrieval["test_zh_to_en_captions"]
+    out += ["", f"A Chinese test caption's nearest English caption (among {retrieval['pool']:,}) describes its scene: "
+                f"R@1 {cross['recall_at_1']:.4f}, R@5 {cross['recall_at_5']:.4f}."]
+    return out
+
+
 TABLES = {
     "zoo": zoo_table,
     "prebuilt_classifiers": prebuilt_table,
@@ -475,6 +519,8 @@ TABLES = {
     "replicas": replicas_table,
     "data_pipeline": data_pipeline_table,
     "tokenizers": tokenizers_table,
+    "text_pretraining": text_pretraining_table,
+    "bilingual": bilingual_table,
 }
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.S)

@@ -29,9 +29,14 @@ EXPECTED_OUTPUTS = {
     "06_dual_encoder.ipynb": ["test          text to image recall among 1000", "zero-shot on", "colour  accuracy",
                               "labels    1%: scratch", "same embeddings: True", "refused: image: not an encoded image",
                               "signatures: ['embed_image', 'embed_text', 'serving_default']"],
+    "07_bilingual_text.ipynb": ["'a lareg red cirlce'", "[UNK]", "English: text-to-image recall@1",
+                                "Chinese: text-to-image recall@1", "a Chinese caption's nearest English caption",
+                                "Chinese: matching accuracy", "guesses:", "labels   1%: scratch",
+                                "'pooled_output': (2, 128)"],
 }
 MINIMUM_PICTURES = {"01_fusion_classifier.ipynb": 2, "02_image_captioning.ipynb": 4, "03_speech_recognition.ipynb": 5,
-                    "04_text_to_image.ipynb": 7, "05_distillation.ipynb": 3, "06_dual_encoder.ipynb": 3}
+                    "04_text_to_image.ipynb": 7, "05_distillation.ipynb": 3, "06_dual_encoder.ipynb": 3,
+                    "07_bilingual_text.ipynb": 3}
 
 
 def test_every_notebook_is_checked():

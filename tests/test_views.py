@@ -101,8 +101,9 @@ def test_captions_in_either_language_or_both(tiny_shapes):
     english = views.image_caption_pairs("test", batch_size=4, size="tiny", with_references=True, shuffle=False)
     chinese = views.image_caption_pairs("test", batch_size=4, size="tiny", with_references=True, shuffle=False,
                                         language="zh")
-    (en_features, _), (zh_features, _) = next(iter(english)), next(iter(chinese))
+    (en_features, en_ids), (zh_features, zh_ids) = next(iter(english)), next(iter(chinese))
     assert np.array_equal(en_features["image"], zh_features["image"])
+    np.testing.assert_array_equal(zh_ids, en_ids)  # a Chinese caption takes its English twin's caption id
     for en, zh, references in zip(en_features["text"].numpy(), zh_features["text"].numpy(),
                                   zh_features["references"].numpy()):
         assert zh.decode() == shapes_world.chinese_caption(en.decode()) == references[0].decode()
@@ -112,3 +113,15 @@ def test_captions_in_either_language_or_both(tiny_shapes):
     assert texts[2] == shapes_world.chinese_caption(texts[0])  # a scene's English pair, then its Chinese pair
     with pytest.raises(ValueError, match="language"):
         views.captioning("test", size="tiny", language="fr")
+
+
+def test_label_fraction_keeps_the_first_training_scenes_of_a_contrastive_view(tiny_shapes):
+    tenth = views.image_caption_pairs("train", batch_size=64, size="tiny", shuffle=False, label_fraction=0.1,
+                                      language="both")
+    texts = [t.decode() for features, _ in tenth for t in features["text"].numpy()]
+    scenes = views.labelled_scenes("train", 0.1, "tiny")
+    assert len(texts) == views.shapes_scene_count("train", size="tiny", language="both", label_fraction=0.1) == 2 * scenes
+    everything = views.image_caption_pairs("train", batch_size=64, size="tiny", shuffle=False)
+    assert texts[::2] == [t.decode() for features, _ in everything for t in features["text"].numpy()][:scenes]
+    captions = views.captions("test", batch_size=8, size="tiny", shuffle=False, language="zh")
+    assert sum(len(f["text"]) for f, _ in captions) == views.shapes_scene_count("test", size="tiny", language="zh")
