@@ -48,7 +48,10 @@ def _held_out_requests(name, model_inputs):
         images, captions, labels = independent_renderer.matching_examples(INDEPENDENT_SCENES, seed=7)
         return {"image": [tf.io.encode_png(image).numpy() for image in images],
                 "text": [caption.encode() for caption in captions]}, labels
-    features, labels = next(iter(task.dataset("test", 2 * INDEPENDENT_SCENES, shuffle=False, **config.data_args)))
+    data_args = dict(config.data_args)
+    if task.name.startswith("shapes"):  # the test split's scenes and voices: a build of 150, not 24,000
+        data_args["size"] = {"train": 16, "validation": 16, "test": INDEPENDENT_SCENES, "compositional": 16}
+    features, labels = next(iter(task.dataset("test", 2 * INDEPENDENT_SCENES, shuffle=False, **data_args)))
     return serving.encode_raw_inputs(features, model_inputs), labels.numpy()
 
 
