@@ -15,7 +15,9 @@ import tensorflow as tf
 
 from mmzoo import registry, saving
 from mmzoo.config import TrainConfig
+from mmzoo.data.wordpiece import WordPieceVectorization
 from mmzoo.export import rest, serving
+from mmzoo.models import encoders
 from mmzoo.models.task import shipped_model
 from mmzoo.training.trainer import build_model
 from tests import bad_inputs
@@ -181,7 +183,7 @@ def test_only_core_tensorflow_ops_in_the_graph(trained):
 
 @pytest.fixture(scope="module")
 def bad_input_corpus():
-    return bad_inputs.corpus()
+    return {tokenizer: bad_inputs.corpus(tokenizer) for tokenizer in ("words", "wordpiece")}
 
 
 def test_the_bad_input_corpus_is_answered_or_refused_in_words(trained, bad_input_corpus):
@@ -191,10 +193,11 @@ def test_the_bad_input_corpus_is_answered_or_refused_in_words(trained, bad_input
     served = tf.saved_model.load(str(trained["exported"])).signatures["serving_default"]
     raw = {k: list(v[:2]) for k, v in trained["raw"].items()}
     own_caption = raw.get("text", [b""])[0].decode()
-    for input_name, name, data, expected in bad_input_corpus:
+    wordpiece = any(isinstance(layer, WordPieceVectorization) for layer in encoders.layers_within(trained["model"]))
+    for input_name, name, data, expected in bad_input_corpus["wordpiece" if wordpiece else "words"]:
         if input_name not in raw:
             continue
-        if input_name == "text" and expected == bad_inputs.ANSWER:  # the model's words, in other forms
+        if name in ("caption", "caption_shouted"):  # the model's words, in other forms
             data = (own_caption.upper() + "!" if name == "caption_shouted" else own_caption).encode()
         request = {k: tf.constant([v[0], data if k == input_name else v[1]]) for k, v in raw.items()}
         try:

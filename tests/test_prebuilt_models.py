@@ -411,3 +411,19 @@ def test_the_pretrained_text_encoders_hub_pair_gives_its_keras_encoders_outputs(
     outputs, wanted = hub.load(str(pair / "encoder"))(inputs), model.encoder(expected)
     for key in ("pooled_output", "sequence_output"):
         np.testing.assert_allclose(outputs[key], wanted[key], atol=1e-5)
+
+
+WORDPIECE_READERS = [name for name in SHIPPED if registry.PRESETS[name].model_args.get("tokenizer") == "wordpiece"
+                     or registry.PRESETS[name].model == "masked_language_model"]
+
+
+def test_at_least_two_shipped_savedmodels_tokenize_with_tf_text_ops():
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    def ops(name):
+        graph = saved_model_pb2.SavedModel.FromString(
+            (presets.serving_dir(name) / "saved_model.pb").read_bytes()).meta_graphs[0].graph_def
+        return {node.op for node in graph.node} | {n.op for f in graph.library.function for n in f.node_def}
+
+    tokenizing = [name for name in WORDPIECE_READERS if "FastWordpieceTokenizeWithOffsets" in ops(name)]
+    assert tokenizing == WORDPIECE_READERS and len(tokenizing) >= 2, tokenizing

@@ -8,4 +8,5 @@ FAMILY = Family(
     name="masked_language", model="masked_language_model",
     builder="mmzoo.models.masked_language.model:masked_language_model", tasks="mmzoo.models.masked_language.task",
     presets=PRESETS, defaults={"task": "shapes_masked_captions", "monitor": "val_loss",
-                               "data_args": {"language": "both"}})
+                               "data_args": {"language": "both"}},
+    small_configs=(("shapes_masked_captions", {"width": 32, "layers": 1, "heads": 2}),))
