@@ -35,6 +35,8 @@ SAVED_MODELS = Path(os.environ.get("MMZOO_SAVED_MODELS", Path(__file__).resolve(
 KERAS_FILE = "model.keras"
 RUN_FILES = (KERAS_FILE, "config.json", "metrics.json")
 MODEL_CARD = "README.md"  # written by scripts/model_cards.py (mmzoo.export.cards)
+RESULT_FILES = ("experiments.json", "distillation.json")  # what a model's experiments measured, for its card
+HUB_PAIR = "hub"  # a pretrained text encoder's TF Hub-style preprocessor and encoder (mmzoo.export.hub)
 INDEX = Path(__file__).with_name("preset_index.json")
 DEFAULT_PRESETS_URL = "https://github.com/mmzoo/mmzoo/releases/download/presets"
 
@@ -100,13 +102,14 @@ def serving_dir(name: str) -> Path:
 
 def package_preset(name: str, out_dir) -> dict:
     """`out_dir/<name>-<version>.tar.gz` of a checkout's prebuilt model (its run files, its
-    model card and its newest SavedModel), byte for byte the same on every run; returns its
-    index entry."""
+    model card, its experiments' results, its newest SavedModel and any TF Hub-style pair), byte
+    for byte the same on every run; returns its index entry."""
     from mmzoo.data.records import sha256_file
 
     directory, version = SAVED_MODELS / name, serving_dir(name).name
-    files = [directory / file for file in (*RUN_FILES, MODEL_CARD) if (directory / file).exists()]
-    files += sorted(p for p in (directory / version).rglob("*") if p.is_file())
+    files = [directory / file for file in (*RUN_FILES, MODEL_CARD, *RESULT_FILES) if (directory / file).exists()]
+    for folder in (version, HUB_PAIR):
+        files += sorted(p for p in (directory / folder).rglob("*") if p.is_file())
     archive = Path(out_dir) / f"{name}-{version}.tar.gz"
     with open(archive, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped, \
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:

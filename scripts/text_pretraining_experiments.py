@@ -88,7 +88,7 @@ def main():
     from mmzoo.export.hub import export_hub_pair
     from mmzoo.export.runs import export_run
     from mmzoo.models.masked_language.presets import PRESETS, STARTED_EPOCHS
-    from mmzoo.presets import SAVED_MODELS
+    from mmzoo.presets import HUB_PAIR, SAVED_MODELS
 
     unknown = set(args.fractions) - set(STARTED_EPOCHS)
     if unknown:
@@ -98,7 +98,7 @@ def main():
     if args.export and not (SAVED_MODELS / PRESET).exists():
         export_run(pretrain_dir, SAVED_MODELS, PRESET)
         registry.import_builders()
-        export_hub_pair(keras.saving.load_model(pretrain_dir / "model.keras"), SAVED_MODELS / PRESET / "hub",
+        export_hub_pair(keras.saving.load_model(pretrain_dir / "model.keras"), SAVED_MODELS / PRESET / HUB_PAIR,
                         card={"name": PRESET})
     if args.pretrain_only:
         return

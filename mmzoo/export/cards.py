@@ -220,7 +220,7 @@ def model_card_markdown(name: str) -> str:
     compared = _compared_figures(name)
     if compared:
         lines += ["", "Beside the same model trained from scratch:", *compared]
-    if (presets.preset_dir(name) / "hub").is_dir():
+    if (presets.preset_dir(name) / presets.HUB_PAIR).is_dir():
         lines += ["", "Its encoder ships as TF Hub ships BERT, in `hub/`: `preprocessor` (strings -> `input_word_ids`, "
                   "`input_mask`, `input_type_ids`) and `encoder` (those -> `pooled_output`, `sequence_output`), for "
                   "`tensorflow_hub.load` with `tensorflow_text` imported (see `docs/text.md`)."]
