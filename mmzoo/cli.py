@@ -423,8 +423,6 @@ def _predict(args):
 
 def _load_saved_model(model):
     """A preset's SavedModel or a SavedModel folder, its files checked against its card."""
-    import tensorflow as tf
-
     from mmzoo import registry, saving
     from mmzoo.presets import load_serving
 
@@ -435,7 +433,7 @@ def _load_saved_model(model):
         raise InvalidInputError(model, "neither a preset name nor a SavedModel folder")
     saving.verify_checksums(directory)
     try:
-        return tf.saved_model.load(str(directory))
+        return saving.load_saved_model(directory)
     except Exception as error:  # noqa: BLE001 - protobuf, OS and TF errors alike: a damaged model
         raise InvalidInputError(model, f"not a readable SavedModel ({_one_line(error)[:200]})") from None
 

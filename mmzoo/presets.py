@@ -138,11 +138,9 @@ def load_preset(name: str, compile: bool = False):
 
 def load_serving(name: str):
     """The prebuilt SavedModel (`.signatures["serving_default"]`), after checking its files."""
-    import tensorflow as tf
-
     directory = serving_dir(name)
     saving.verify_checksums(directory)
-    return tf.saved_model.load(str(directory))
+    return saving.load_saved_model(directory)
 
 
 def load_trained(reference, argument: str):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from mmzoo import registry
+from mmzoo import registry, saving
 from mmzoo.config import TrainConfig
 from mmzoo.data import build, views
 from mmzoo.data.readers import DIGIT_WORDS
@@ -35,7 +35,7 @@ def train_export_and_ask(out: Path, epochs: int, seed: int):
 
     features, labels = next(iter(views.avdigits_classification("test", 4, shuffle=True, seed=seed)))
     raw = serving.encode_raw_inputs(features)
-    signature = tf.saved_model.load(str(exported)).signatures["serving_default"]
+    signature = saving.load_saved_model(exported).signatures["serving_default"]
     answers = signature(image=tf.constant(raw["image"]), audio=tf.constant(raw["audio"]))
     print("asking the SavedModel (PNG bytes + WAV bytes in, digit out):")
     for k, label in enumerate(labels.numpy()):

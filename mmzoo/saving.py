@@ -48,3 +48,14 @@ def load_keras_model(path, compile=False):
 
     registry.import_builders()
     return keras.saving.load_model(str(path), compile=compile, safe_mode=True)
+
+
+def load_saved_model(path):
+    """`tf.saved_model.load`, with TF Text's ops registered first: the graphs of models that
+    read WordPiece pieces hold them, as TF Serving built with TF Text does."""
+    import importlib
+
+    import tensorflow as tf
+
+    importlib.import_module("tensorflow_text")
+    return tf.saved_model.load(str(path))

@@ -76,9 +76,10 @@ def serving_latency(directories: dict, features: dict, requests=200, batch_sizes
     does falls alike on each, and each is measured with its own weights in the caches, as a
     server running one model is (request by request turns made a small model pay for the
     large one's cache misses)."""
+    from mmzoo import saving
     from mmzoo.export import serving
 
-    signatures = {name: tf.saved_model.load(str(folder)).signatures[signature_name]
+    signatures = {name: saving.load_saved_model(folder).signatures[signature_name]
                   for name, folder in directories.items()}
     latency = {name: {} for name in signatures}
     for batch in batch_sizes:

@@ -109,14 +109,12 @@ class ServedModel:
     def load(self, version: int):
         with self._lock:
             if version not in self._loaded:
-                import tensorflow as tf
-
                 from mmzoo import saving
 
                 directory = self.folder / str(version)
                 if (directory / saving.CARD).is_file():
                     saving.verify_checksums(directory)
-                self._loaded[version] = tf.saved_model.load(str(directory))
+                self._loaded[version] = saving.load_saved_model(directory)
             return self._loaded[version]
 
     def status(self, version: int) -> dict:
