@@ -83,8 +83,8 @@ def main():
                 texts += [t.decode() for t in features["text"].numpy()]
                 labels.append(target.numpy())
             images, labels = tf.concat(images, 0), np.concatenate(labels)
-            figures = {"pairs": len(texts), "accuracy": round(float(np.mean(in_batches(match, images, texts) == labels)),
-                                                                4)}
+            right = in_batches(match, images, texts) == labels
+            figures = {"pairs": len(texts), "accuracy": round(float(np.mean(right)), 4)}
             if language == "en" and split == "test":
                 rng = random.Random(args.seed)
                 for kind in TYPOS:
@@ -112,7 +112,8 @@ def main():
                 references[language] += [{r.decode() for r in row if r} for row in features["references"].numpy()]
                 if len(texts[language]) >= RETRIEVAL_POOL:
                     break
-            texts[language], references[language] = texts[language][:RETRIEVAL_POOL], references[language][:RETRIEVAL_POOL]
+            texts[language] = texts[language][:RETRIEVAL_POOL]
+            references[language] = references[language][:RETRIEVAL_POOL]
             if image_embeddings is None:  # the same scenes in both languages
                 image_embeddings = in_batches(lambda i: retrieval["embed_image"](image=i)["embedding"].numpy(),
                                               tf.concat(images, 0)[:RETRIEVAL_POOL])

@@ -493,7 +493,8 @@ def bilingual_table():
                f"{retrieval['test_en']['text_to_image']['recall_at_1']:.4f} |")
     for change, label in (("typo_swapped", "a letter swapped with the next"), ("typo_dropped", "a letter dropped"),
                           ("typo_doubled", "a letter doubled"), ("unseen_word", "a word never seen (\"shiny\")")):
-        out.append(f"| {label} | {matching['test_en'][change]:.4f} | {retrieval['test_en'][change]['recall_at_1']:.4f} |")
+        out.append(f"| {label} | {matching['test_en'][change]:.4f} | "
+                   f"{retrieval['test_en'][change]['recall_at_1']:.4f} |")
     cross = retrieval["test_zh_to_en_captions"]
     out += ["", f"A Chinese test caption's nearest English caption (among {retrieval['pool']:,}) describes its scene: "
                 f"R@1 {cross['recall_at_1']:.4f}, R@5 {cross['recall_at_5']:.4f}."]

@@ -65,8 +65,9 @@ LAYERS = {
     "TokenMasking": (masked_language.TokenMasking, {"vocabulary_size": 20, "mask_id": 4, "first_regular_id": 5,
                                                     "seed": 1}, np.array([[7, 8, 9, 0], [6, 0, 0, 0]]), False),
     "EncoderInputs": (masked_language.EncoderInputs, {}, np.array([[7, 8, 9, 0], [6, 0, 0, 0]]), False),
-    "OneSegment": (masked_language.OneSegment, {}, [np.array([[7, 8, 9, 0]], "int32"), np.array([[1, 1, 0, 0]], "int32"),
-                                                   np.zeros((1, 4), "int32")], False),
+    "OneSegment": (masked_language.OneSegment, {},
+                   [np.array([[7, 8, 9, 0]], "int32"), np.array([[1, 1, 0, 0]], "int32"), np.zeros((1, 4), "int32")],
+                   False),
 }
 
 

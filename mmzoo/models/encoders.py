@@ -273,8 +273,8 @@ def copy_weights_by_name(sources: dict, model, argument: str, source_name: str) 
             continue
         if isinstance(layer, (keras.layers.TextVectorization, wordpiece.WordPieceVectorization)):
             if layer.get_vocabulary() != source.get_vocabulary():
-                raise InvalidInputError(argument, f"layer {layer.name}: its vocabulary differs from the {source_name}'s "
-                                                  "(adapt both on the same captions)")
+                raise InvalidInputError(argument, f"layer {layer.name}: its vocabulary differs from the "
+                                                  f"{source_name}'s (adapt both on the same captions)")
             continue
         shapes, pretrained_shapes = ([tuple(w.shape) for w in l.weights] for l in (layer, source))
         if shapes != pretrained_shapes:
