@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 ONE_MODEL = r'''
 import json, re, sys, gc
 import tensorflow as tf
+import tensorflow_text  # noqa: F401  (TF Serving has the TF Text ops)
 sys.path.insert(0, sys.argv[3])
 from tests import bad_inputs
 from mmzoo.export import serving
