@@ -16,7 +16,7 @@ PRESETS = {
         model="dual_encoder", task="shapes_image_text_retrieval", data_args={"language": "both"},
         model_args={"width": 128, "projection_dim": 64, "image_filters": 32, "tokenizer": "wordpiece",
                     "text_architecture": "transformer", "initial_text_encoder": "text_transformer_shapes"},
-        epochs=12, batch_size=128, learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
+        epochs=24, batch_size=128, learning_rate=1e-3, monitor="val_loss", evaluate_splits=("test", "compositional")),
 }
 FINE_TUNED_CLASSIFIER = TrainConfig(
     model="fusion_classifier", task="shapes_image_text_matching",
