@@ -60,8 +60,10 @@ def pretrained(tiny_shapes, tmp_path_factory):
 def test_pretraining_lowers_the_masked_loss_and_is_scored_on_fixed_masks(pretrained):
     losses = [float(row.split(",")[1]) for row in (pretrained["dir"] / "history.csv").read_text().splitlines()[1:]]
     assert len(losses) == 3 and losses[-1] < losses[0]
-    test = pretrained["metrics"]["splits"]["test"]
-    assert test["masked_pieces"] > 0 and 0.0 <= test["masked_piece_accuracy"] <= 1.0
+    test = pretrained["metrics"]["splits"]["test"]  # each language apart
+    for language in ("en", "zh"):
+        figures = test["languages"][language]
+        assert figures["masked_pieces"] > 0 and 0.0 <= figures["masked_piece_accuracy"] <= 1.0
 
 
 def test_the_tf_hub_pair_loads_in_a_fresh_process_with_hub_load_and_as_tfsm_layers(pretrained, tmp_path):
