@@ -5,8 +5,10 @@
     outputs = encoder(preprocessor(tf.constant(["a large red circle", "一个大的红色圆形"])))
 
 Each is callable (`__call__`, for `hub.load` and `hub.KerasLayer`) and has a `serving_default`
-signature (for `keras.layers.TFSMLayer` and TF Serving). The preprocessor's graph holds TF Text
-ops: a process that loads it imports `tensorflow_text` first, as TF Serving is built with them.
+signature (for TF Serving). As a `keras.layers.TFSMLayer`: the preprocessor by `serving_default`,
+the encoder by `__call__` (its input is one dict; a signature takes keywords). The preprocessor's
+graph holds TF Text ops: a process that loads it imports `tensorflow_text` first, as TF Serving
+is built with them.
 """
 
 from __future__ import annotations
