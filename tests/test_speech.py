@@ -191,6 +191,30 @@ def test_wide_synthetic_digit_words_mix_voices_and_engines():
     assert len(voices) > 100 and not any(name.endswith(("+m6", "+m7", "+f5")) for name in voices)
 
 
+def test_mbrola_speaks_english_in_many_real_voices_and_says_how_to_install_it(monkeypatch):
+    from mmzoo.data import speech_synthesis
+
+    if speech_synthesis.mbrola_missing():
+        pytest.skip(speech_synthesis.mbrola_missing())
+    voices = speech_synthesis.mbrola_voices()
+    slow = speech_synthesis.mbrola_speak("a large red circle", speech_synthesis.MbrolaVoice(voices[0], rate=120))
+    fast = speech_synthesis.mbrola_speak("a large red circle", speech_synthesis.MbrolaVoice(voices[0], rate=240))
+    assert slow.dtype == np.float32 and 0.05 < np.abs(slow).max() <= 1.0
+    assert 1.6 < len(slow) / len(fast) < 3.2
+    if len(voices) > 1:
+        other = speech_synthesis.mbrola_speak("a large red circle", speech_synthesis.MbrolaVoice(voices[1], rate=240))
+        assert not np.array_equal(np.resize(other, fast.shape), fast)
+    spoken = views.synthetic_digit_words(1, seed=0, voices="wide", engines=("espeak", "mbrola"))
+    assert [word for _, word in spoken] == list(DIGIT_WORDS)
+    assert all(0.1 < len(waveform) / 16000 < 2.0 for waveform, _ in spoken)
+    with pytest.raises(ValueError, match="MBROLA voice 'kal' is not one of"):
+        speech_synthesis.mbrola_speak("a", speech_synthesis.MbrolaVoice("kal"))
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert "apt-get install espeak-ng mbrola mbrola-us1" in speech_synthesis.mbrola_missing()
+    with pytest.raises(RuntimeError, match="engines: mbrola: MBROLA is not installed"):
+        views.synthetic_digit_words(2, seed=0, voices="wide", engines=("espeak", "mbrola"))
+
+
 def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only():
     from mmzoo.layers.audio import TelephoneBand
 

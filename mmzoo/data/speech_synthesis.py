@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import threading
+from typing import Callable
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -223,10 +224,8 @@ def sample_festival_voice(rng: np.random.Generator) -> FestivalVoice:
 
 def festival_speak(text: str, voice: FestivalVoice) -> np.ndarray:
     """`text` spoken by Festival's `voice`: float32 mono at 16 kHz in [-1, 1]."""
-    import io
     import subprocess
     import tempfile
-    import wave
     from pathlib import Path
 
     if any(mark in voice.name for mark in RESERVED_VOICE_MARKS):
@@ -245,12 +244,108 @@ def festival_speak(text: str, voice: FestivalVoice) -> np.ndarray:
         spoken = subprocess.run(arguments, input=text.encode(), capture_output=True, timeout=60)
         if spoken.returncode != 0 or not path.is_file():
             raise RuntimeError(f"Festival failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
-        data = path.read_bytes()
+        return read_wav_mono(path.read_bytes())
+
+
+@dataclasses.dataclass(frozen=True)
+class MbrolaVoice:
+    """An MBROLA voice (`MBROLA_VOICES`) read by eSpeak NG's English front end, at a speaking
+    rate, pitch and word gap (eSpeak's units: `Voice`)."""
+
+    name: str = "us1"
+    rate: int = 175
+    pitch: int = 50
+    word_gap: int = 0
+
+    def __str__(self):
+        return f"mbrola:{self.name}/rate{self.rate}/pitch{self.pitch}/gap{self.word_gap}"
+
+
+# MBROLA (diphones recorded from people, concatenated with pitch-synchronous overlap-add) is a
+# third synthesis method beside eSpeak's formants and Festival's LPC diphones, and its voices are
+# of many real speakers: American and British English, and speakers of other languages reading
+# English with their own diphones (an accent). Debian's eSpeak NG drives it (the wheel's data
+# has no MBROLA voices); each voice is a Debian package of contrib/non-free.
+MBROLA_VOICES = ("us1", "us2", "us3", "en1", "af1", "de1", "de2", "de3", "de4", "de5", "de6", "fr1", "fr4", "gr2",
+                 "hu1", "nl2", "pl1", "ro1", "sw1", "sw2")
+MBROLA_FOLDER = "/usr/share/mbrola"
+MBROLA_INSTALL = ("apt-get install espeak-ng mbrola " + " ".join(f"mbrola-{name}" for name in MBROLA_VOICES)
+                  + " (Debian's contrib and non-free components)")
+
+
+def mbrola_voices() -> list[str]:
+    """The `MBROLA_VOICES` installed here."""
+    import os
+
+    return [name for name in MBROLA_VOICES if os.path.isfile(os.path.join(MBROLA_FOLDER, name, name))]
+
+
+def mbrola_missing() -> str | None:
+    """Why MBROLA cannot speak here (with how to install it), or None when some voice can."""
+    import shutil
+
+    if shutil.which("espeak-ng") is None or shutil.which("mbrola") is None or not mbrola_voices():
+        return f"MBROLA is not installed ({MBROLA_INSTALL})"
+    return None
+
+
+def sample_mbrola_voice(rng: np.random.Generator) -> MbrolaVoice:
+    """Any installed MBROLA voice at a random rate, pitch and word gap."""
+    names = mbrola_voices()
+    return MbrolaVoice(name=names[int(rng.integers(len(names)))],
+                       rate=int(rng.integers(WIDE_RATE_RANGE[0], WIDE_RATE_RANGE[1] + 1)),
+                       pitch=int(rng.integers(PITCH_RANGE[0] - 20, PITCH_RANGE[1] + 21)),
+                       word_gap=int(rng.integers(0, 6)))
+
+
+def mbrola_speak(text: str, voice: MbrolaVoice) -> np.ndarray:
+    """`text` spoken by MBROLA's `voice`: float32 mono at 16 kHz in [-1, 1]."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    if voice.name not in MBROLA_VOICES:
+        raise ValueError(f"voice: MBROLA voice {voice.name!r} is not one of {MBROLA_VOICES}")
+    if not text.strip():
+        raise ValueError("text: nothing to speak (empty text)")
+    if voice.name not in mbrola_voices():
+        raise RuntimeError(f"voice: MBROLA voice {voice.name!r} is not installed ({MBROLA_INSTALL})")
+    espeak_voice = f"mb-{voice.name}" if voice.name in ("us1", "us2", "us3", "en1") else f"mb-{voice.name}-en"
+    with tempfile.TemporaryDirectory(prefix="mmzoo-mbrola-") as scratch:
+        path = Path(scratch) / "spoken.wav"
+        arguments = ["espeak-ng", "-v", espeak_voice, "-s", str(voice.rate), "-p", str(voice.pitch),
+                     "-g", str(voice.word_gap), "-w", str(path), "--", text]
+        spoken = subprocess.run(arguments, capture_output=True, timeout=60)
+        if spoken.returncode != 0 or not path.is_file() or path.stat().st_size <= 44:
+            raise RuntimeError(f"MBROLA failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
+        return read_wav_mono(path.read_bytes())
+
+
+def read_wav_mono(data: bytes) -> np.ndarray:
+    """16-bit mono WAV bytes as float32 at 16 kHz, at most `MAX_SECONDS`."""
+    import io
+    import wave
+
     with wave.open(io.BytesIO(data)) as reader:
         rate = reader.getframerate()
         native = np.frombuffer(reader.readframes(reader.getnframes()), "<i2").astype(np.float32) / 32768.0
     waveform = native if rate == SAMPLE_RATE else resample_poly(native, SAMPLE_RATE, rate).astype(np.float32)
     return waveform[: int(MAX_SECONDS * SAMPLE_RATE)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Engine:
+    """A synthesis engine run one utterance at a time: why it cannot speak here (None when it
+    can), a random voice of it, and `speak(text, voice)` -> float32 at 16 kHz."""
+
+    missing: Callable[[], str | None]
+    sample_voice: Callable[[np.random.Generator], object]
+    speak: Callable[[str, object], np.ndarray]
+
+
+# eSpeak NG, the engine of the embedded data, speaks in batches (`synthesise`); these do not.
+ENGINES = {"festival": Engine(festival_missing, sample_festival_voice, festival_speak),
+           "mbrola": Engine(mbrola_missing, sample_mbrola_voice, mbrola_speak)}
 
 
 def synthesise(texts, voices) -> list[np.ndarray]:

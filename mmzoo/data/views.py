@@ -427,7 +427,7 @@ def speech_files_training_transcripts(splits=None, seed=0):
 
 
 SYNTHETIC_VOICES = ("shapes", "wide")
-SYNTHETIC_ENGINES = ("espeak", "festival")
+SYNTHETIC_ENGINES = ("espeak", "festival", "mbrola")
 
 
 def synthetic_digit_words(per_word, seed=0, voices="shapes", engines=("espeak",)):
@@ -440,8 +440,8 @@ def synthetic_digit_words(per_word, seed=0, voices="shapes", engines=("espeak",)
         voices: "shapes": eSpeak NG in the voices of Shapes World's train split at random rates
             and pitches; "wide": every training accent and variant of eSpeak NG with a random
             rate, pitch, pitch range, word gap and volume (`speech_synthesis.sample_wide_voice`).
-        engines: "espeak", and "festival" for an equal share of the words spoken by Festival
-            (`speech_synthesis.sample_festival_voice`); refused where it is not installed.
+        engines: "espeak", and for an equal share of the words each, "festival" and "mbrola"
+            (`speech_synthesis.ENGINES`, their own voices); refused where one is not installed.
     """
     engines = tuple(engines)
     if voices not in SYNTHETIC_VOICES or not engines or not set(engines) <= set(SYNTHETIC_ENGINES):
@@ -458,21 +458,22 @@ def _synthetic_digit_words(per_word, seed, voices, engines):
     from mmzoo.data import speech_synthesis
     from mmzoo.data.readers import DIGIT_WORDS
 
-    if "festival" in engines and speech_synthesis.festival_missing():
-        raise RuntimeError(f"engines: {speech_synthesis.festival_missing()}")
+    others = {name: speech_synthesis.ENGINES[name] for name in engines if name != "espeak"}
+    for name, engine in others.items():
+        if engine.missing():
+            raise RuntimeError(f"engines: {name}: {engine.missing()}")
     rng = np.random.default_rng([seed, 8000])
     words = [word for word in DIGIT_WORDS for _ in range(per_word)]
     speakers = [engines[index % len(engines)] for index in range(len(words))]
     sample = (lambda: speech_synthesis.sample_voice(rng, "train")) if voices == "shapes" else (
         lambda: speech_synthesis.sample_wide_voice(rng))
     espeak_voices = [sample() if engine == "espeak" else None for engine in speakers]
-    festival_voices = [speech_synthesis.sample_festival_voice(rng) if engine == "festival" else None
-                       for engine in speakers]
+    other_voices = [others[engine].sample_voice(rng) if engine in others else None for engine in speakers]
     espeak_words = [word for word, voice in zip(words, espeak_voices) if voice]
     by_espeak = iter(speech_synthesis.synthesise(espeak_words, [voice for voice in espeak_voices if voice]))
     spoken = []
-    for word, festival_voice in zip(words, festival_voices):
-        waveform = speech_synthesis.festival_speak(word, festival_voice) if festival_voice else next(by_espeak)
+    for word, engine, voice in zip(words, speakers, other_voices):
+        waveform = others[engine].speak(word, voice) if voice else next(by_espeak)
         noisy = speech_synthesis.add_mild_noise(waveform, rng)
         spoken.append((resample_poly(resample_poly(noisy, 1, 2), 2, 1).astype("float32"), word))
     return spoken
