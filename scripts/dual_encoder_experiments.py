@@ -32,32 +32,42 @@ def run_once(config, run_dir):
     return json.loads((Path(run_dir) / "metrics.json").read_text())
 
 
+def label_fraction_curve(base, pretrained_args, epochs, fractions, seeds, run_dir, figures):
+    """Per label fraction, `base` trained from scratch and from a pretrained start (`base`'s
+    model_args and `pretrained_args`): each split's figure, the mean over seeds and each seed's.
+
+    Args:
+        epochs: {label fraction: epochs}.
+        run_dir: `run_dir(start, fraction, seed)` -> the run's folder (a finished run is read back).
+        figures: `figures(metrics)` -> {split: figure}.
+    """
+    curve = []
+    for fraction in fractions:
+        point = {"label_fraction": fraction}
+        for start in STARTS:
+            per_seed = []
+            for seed in seeds:
+                model_args = {**base.model_args, **(pretrained_args if start == "pretrained" else {})}
+                config = dataclasses.replace(base, seed=seed, model_args=model_args, epochs=epochs[fraction],
+                                             data_args={**base.data_args, "label_fraction": fraction})
+                per_seed.append(figures(run_once(config, run_dir(start, fraction, seed))))
+            point[start] = {split: {"mean": round(statistics.mean(f[split] for f in per_seed), 4),
+                                    "per_seed": [round(f[split], 4) for f in per_seed]} for split in per_seed[0]}
+        point["pretrained_minus_scratch_test"] = round(point["pretrained"]["test"]["mean"]
+                                                       - point["scratch"]["test"]["mean"], 4)
+        curve.append(point)
+    return curve
+
+
 def fine_tuning(runs, encoders_path, fractions, seeds):
     """Test accuracy of the matching classifier per label fraction, from scratch and from the
     pretrained towers (mean over seeds, and each seed's)."""
     from mmzoo.models.dual_encoder.presets import FINE_TUNED_CLASSIFIER, FINE_TUNING_EPOCHS
 
-    curve = []
-    for fraction in fractions:
-        point = {"label_fraction": fraction}
-        for start in STARTS:
-            accuracies = []
-            for seed in seeds:
-                model_args = dict(FINE_TUNED_CLASSIFIER.model_args)
-                if start == "pretrained":
-                    model_args["initial_encoders"] = str(encoders_path)
-                config = dataclasses.replace(FINE_TUNED_CLASSIFIER, seed=seed, model_args=model_args,
-                                             epochs=FINE_TUNING_EPOCHS[fraction],
-                                             data_args={"label_fraction": fraction})
-                metrics = run_once(config, runs / f"{start}_labels{fraction:g}_seed{seed}")
-                accuracies.append({split: m["accuracy"] for split, m in metrics["splits"].items()})
-            point[start] = {split: {"mean": round(statistics.mean(a[split] for a in accuracies), 4),
-                                    "per_seed": [round(a[split], 4) for a in accuracies]}
-                            for split in accuracies[0]}
-        point["pretrained_minus_scratch_test"] = round(point["pretrained"]["test"]["mean"]
-                                                       - point["scratch"]["test"]["mean"], 4)
-        curve.append(point)
-    return curve
+    return label_fraction_curve(
+        FINE_TUNED_CLASSIFIER, {"initial_encoders": str(encoders_path)}, FINE_TUNING_EPOCHS, fractions, seeds,
+        lambda start, fraction, seed: runs / f"{start}_labels{fraction:g}_seed{seed}",
+        lambda metrics: {split: m["accuracy"] for split, m in metrics["splits"].items()})
 
 
 def main():

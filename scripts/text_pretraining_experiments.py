@@ -16,17 +16,14 @@ written there (`experiments.json`) once it ships.
 """
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
-import statistics
 from pathlib import Path
 
-from dual_encoder_experiments import run_once
+from dual_encoder_experiments import label_fraction_curve, run_once
 
 PRESET = "text_transformer_shapes"
-STARTS = ("scratch", "pretrained")
 
 
 def headline_figures(model, split, split_metrics):
@@ -46,26 +43,11 @@ def started(runs, encoder_path, fractions, seeds):
 
     results = {}
     for model, base in STARTED_MODELS.items():
-        curve = []
-        for fraction in fractions:
-            point = {"label_fraction": fraction}
-            for start in STARTS:
-                figures = []
-                for seed in seeds:
-                    model_args = dict(base.model_args)
-                    if start == "pretrained":
-                        model_args["initial_text_encoder"] = str(encoder_path)
-                    config = dataclasses.replace(base, seed=seed, model_args=model_args,
-                                                 epochs=STARTED_EPOCHS[fraction],
-                                                 data_args={**base.data_args, "label_fraction": fraction})
-                    metrics = run_once(config, runs / f"{model}_{start}_labels{fraction:g}_seed{seed}")
-                    figures.append({key: value for split, m in metrics["splits"].items()
-                                    for key, value in headline_figures(model, split, m).items()})
-                point[start] = {split: {"mean": round(statistics.mean(f[split] for f in figures), 4),
-                                        "per_seed": [round(f[split], 4) for f in figures]} for split in figures[0]}
-            point["pretrained_minus_scratch_test"] = round(point["pretrained"]["test"]["mean"]
-                                                           - point["scratch"]["test"]["mean"], 4)
-            curve.append(point)
+        curve = label_fraction_curve(
+            base, {"initial_text_encoder": str(encoder_path)}, STARTED_EPOCHS, fractions, seeds,
+            lambda start, fraction, seed: runs / f"{model}_{start}_labels{fraction:g}_seed{seed}",
+            lambda metrics: {key: value for split, m in metrics["splits"].items()
+                             for key, value in headline_figures(model, split, m).items()})
         figure = "text-to-image recall@1 among 1000" if model == "dual_encoder" else "matching accuracy"
         results[model] = {"figure": f"{figure}, mean of English and Chinese", "curve": curve}
     return results
