@@ -82,10 +82,15 @@ def test_an_utterance_is_heard_alike_alone_and_in_a_batch_of_longer_ones():
     np.testing.assert_allclose(recogniser(together)[:1, :frames], recogniser(alone), atol=1e-4)
     classifier = fusion_classifier(("audio",), 3, width=16)
     np.testing.assert_allclose(classifier(together)[:1], classifier(alone), atol=1e-5)
-    for front_end, normalization in (("log_mel", "utterance"), ("mfcc", "utterance"), ("mfcc", "frame")):
+    for front_end, normalization, convolution in (("log_mel", "utterance", "1d"), ("mfcc", "utterance", "1d"),
+                                                  ("mfcc", "frame", "1d"), ("log_mel", "utterance", "2d")):
         recogniser = speech.speech_lstm(CHARACTERS, width=16, layers=1, waveform_augment=True, front_end=front_end,
-                                        normalization=normalization)
+                                        normalization=normalization, convolution=convolution)
         np.testing.assert_allclose(recogniser(together)[:1, :frames], recogniser(alone), atol=1e-4)
+    recogniser = speech.speech_lstm(CHARACTERS, width=16, layers=1, subsampling=4, convolution="2d")
+    fewer_frames = recogniser(alone).shape[1]
+    assert fewer_frames < frames
+    np.testing.assert_allclose(recogniser(together)[:1, :fewer_frames], recogniser(alone), atol=1e-4)
 
 
 

@@ -54,8 +54,8 @@ class ZeroPastLength(keras.layers.Layer):
     convolution over the frames sees past a waveform's end what its own zero padding would
     give: a waveform's features do not depend on how long the others in its batch are.
 
-    Inputs: frames [batch, frames, channels] computed from waveforms (`samples_per_frame` is
-    their hop), and the waveforms' lengths [batch] in samples.
+    Inputs: frames [batch, frames, ...] computed from waveforms (`samples_per_frame` is their
+    hop), and the waveforms' lengths [batch] in samples.
     """
 
     def __init__(self, samples_per_frame, **kwargs):
@@ -64,7 +64,8 @@ class ZeroPastLength(keras.layers.Layer):
 
     def call(self, inputs):
         frames, lengths = inputs
-        return frames * _frames_inside(frames, lengths, self.samples_per_frame)
+        inside = _frames_inside(frames, lengths, self.samples_per_frame)
+        return frames * tf.reshape(inside, tf.concat([tf.shape(inside), tf.ones([len(frames.shape) - 3], tf.int32)], 0))
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[0]

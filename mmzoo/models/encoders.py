@@ -180,12 +180,14 @@ def sequence_summary(sequence, width, recurrent=True, name="summary"):
 
 FRONT_ENDS = ("log_mel", "mfcc")
 NORMALIZATIONS = ("frame", "utterance")
+CONVOLUTIONS = ("1d", "2d")
+CONV2D_FILTERS = 32
 
 
 def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, telephone_band=0.0,
                  waveform_augment=False, front_end="log_mel", normalization="frame", vocal_tract_warp=False,
-                 name="audio"):
-    """Features of a waveform, two 1-D convs over them (`subsampling` 4: both strided, 4x fewer
+                 convolution="1d", name="audio"):
+    """Features of a waveform, two convs over them (`subsampling` 4: both strided, 4x fewer
     frames; 2: the first), masked after each waveform's end. A waveform's frames do not depend
     on the rest of its batch (tested): everything past its end reads as zero.
 
@@ -202,12 +204,16 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
         normalization: "frame" (each frame over its mel bins, with a learned scale: gain does
             not matter) or "utterance" (each coefficient over the utterance's frames: a
             speaker's and a channel's constant colouring does not matter either).
+        convolution: "1d", `width` filters over all the coefficients at once; or "2d",
+            `CONV2D_FILTERS` 5x5 filters over time and frequency, each halving the frequency axis,
+            then projected to `width` (DeepSpeech 2's front: a pattern is the same a few bins up,
+            where another vocal tract puts it).
     """
     if subsampling not in (2, 4):
         raise ValueError(f"subsampling: 2 or 4, got {subsampling!r}")
-    if front_end not in FRONT_ENDS or normalization not in NORMALIZATIONS:
-        raise ValueError(f"front_end, normalization: one of {FRONT_ENDS} and {NORMALIZATIONS}, got "
-                         f"{front_end!r}, {normalization!r}")
+    if front_end not in FRONT_ENDS or normalization not in NORMALIZATIONS or convolution not in CONVOLUTIONS:
+        raise ValueError(f"front_end, normalization, convolution: one of {FRONT_ENDS}, {NORMALIZATIONS} and "
+                         f"{CONVOLUTIONS}, got {front_end!r}, {normalization!r}, {convolution!r}")
     if waveform_augment:
         audio, audio_length = SpeedPerturbation(name=f"{name}_speed")([audio, audio_length])
         audio = RandomEqualiser(name=f"{name}_equaliser")(audio)
@@ -229,16 +235,26 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
         x = SpecAugment(name=f"{name}_spec_augment")(x)
     if front_end == "mfcc":
         x = MelCepstrum(name=f"{name}_mfcc")(x)
+    if convolution == "2d":
+        x = keras.layers.Reshape((-1, x.shape[-1], 1), name=f"{name}_time_frequency")(x)
     for number in range(2):
         # What a conv reads past a waveform's end is zero, whatever its batch-mates; and the
         # padding is fixed, not "same": TF's "same" pads a strided conv by an amount that depends
         # on the batch's length, which would shift a waveform's frames with its batch-mates.
         x = ZeroPastLength(samples_per_frame, name=f"{name}_zero_past_end{number}")([x, audio_length])
-        x = keras.layers.ZeroPadding1D(2, name=f"{name}_pad{number}")(x)
         stride = 2 if number == 0 or subsampling == 4 else 1
-        x = keras.layers.Conv1D(width, 5, strides=stride, padding="valid", activation="relu",
-                                name=f"{name}_conv{number}")(x)
+        if convolution == "1d":
+            x = keras.layers.ZeroPadding1D(2, name=f"{name}_pad{number}")(x)
+            x = keras.layers.Conv1D(width, 5, strides=stride, padding="valid", activation="relu",
+                                    name=f"{name}_conv{number}")(x)
+        else:
+            x = keras.layers.ZeroPadding2D(2, name=f"{name}_pad{number}")(x)
+            x = keras.layers.Conv2D(CONV2D_FILTERS, 5, strides=(stride, 2), padding="valid", activation="relu",
+                                    name=f"{name}_conv{number}")(x)
         samples_per_frame *= stride
+    if convolution == "2d":
+        x = keras.layers.Reshape((-1, x.shape[2] * x.shape[3]), name=f"{name}_frames")(x)
+        x = keras.layers.Dense(width, activation="relu", name=f"{name}_conv_projection")(x)
     return LengthMask(samples_per_frame=samples_per_frame, name=f"{name}_mask")([x, audio_length])
 
 
