@@ -32,7 +32,7 @@ def main():
                         / "fsdd_leave_one_speaker_out.json")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from mmzoo.data import fsdd, readers
+    from mmzoo.data import fsdd, readers, speech_synthesis
     from mmzoo.registry import PRESETS
     from mmzoo.config import TrainConfig
     from mmzoo.training.trainer import train
@@ -42,6 +42,8 @@ def main():
     speakers = args.speakers or sorted({e["speaker"] for e in readers.FsddReader(fsdd_dir).entries})
     results = {"preset": "speech_fsdd", "model_args": {**preset.model_args, **args.model_args}, "epochs": preset.epochs,
                "synthetic_per_word": args.synthetic_per_word, "data_args": args.data_args, "speakers": {}}
+    if "mbrola" in args.data_args.get("synthetic_engines", ()):
+        results["mbrola_voices"] = speech_synthesis.mbrola_voices()  # what was installed is what was heard
     for speaker in speakers:
         config = TrainConfig.from_dict({**preset.to_dict(), "model_args": {**preset.model_args, **args.model_args},
                                         "data_args": {**preset.data_args, **args.data_args,
