@@ -65,7 +65,9 @@ class ZeroPastLength(keras.layers.Layer):
     def call(self, inputs):
         frames, lengths = inputs
         inside = _frames_inside(frames, lengths, self.samples_per_frame)
-        return frames * tf.reshape(inside, tf.concat([tf.shape(inside), tf.ones([len(frames.shape) - 3], tf.int32)], 0))
+        for _ in range(len(frames.shape) - 3):  # [batch, frames, frequency, channels]: the conv 2-D front end's
+            inside = inside[..., None]
+        return frames * inside
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[0]
