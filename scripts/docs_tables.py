@@ -158,7 +158,8 @@ def recogniser_table():
             out.append(f"| {speaker} | {synthetic} | {changes} | {figures['word_accuracy']:.4f} | "
                   f"{figures['word_accuracy_greedy']:.4f} | {figures['cer']:.4f} | {figures['recordings']} |")
         if len(results["speakers"]) > 1:
-            out.append(f"| mean | {synthetic} | {changes} | {results['mean_word_accuracy']:.4f} | | | |")
+            out.append(f"| mean of {len(results['speakers'])} | {synthetic} | {changes} | "
+                       f"{results['mean_word_accuracy']:.4f} | | | |")
     return out
 
 
