@@ -1,5 +1,7 @@
 """The speech recogniser's pieces: CTC over padded batches, decoding, and the FSDD splits."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -218,6 +220,34 @@ def test_mbrola_speaks_english_in_many_real_voices_and_says_how_to_install_it(mo
     assert "apt-get install espeak-ng mbrola mbrola-us1" in speech_synthesis.mbrola_missing()
     with pytest.raises(RuntimeError, match="engines: mbrola: MBROLA is not installed"):
         views.synthetic_digit_words(2, seed=0, voices="wide", engines=("espeak", "mbrola"))
+
+
+def test_train_captions_are_heard_in_another_engines_voice_with_its_share_fresh_each_epoch(tiny_shapes):
+    from mmzoo.data import build, speech_synthesis
+
+    if speech_synthesis.festival_missing():
+        pytest.skip(speech_synthesis.festival_missing())
+    directory = build.build_spoken_captions("festival", "tiny", progress=False)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["captions"] == 64 and manifest["voices"] == ["ked_diphone"]
+    assert build.build_spoken_captions("festival", "tiny", progress=False) == directory  # cached
+
+    def lengths(split, epochs=1, **data_args):
+        dataset = views.speech_recognition(split, batch_size=64, size="tiny", shuffle=False, **data_args)
+        return [sorted(int(n) for features, _ in dataset for n in features["audio_length"].numpy())
+                for _ in range(epochs)]
+
+    espeak, festival = lengths("train")[0], sorted(
+        len(r["audio"]) for r in views._recordings_by("festival", "tiny", 0, None).as_numpy_iterator())
+    assert lengths("train", engine_shares={"festival": 1.0})[0] == festival != espeak
+    first, second = lengths("train", epochs=2, engine_shares={"festival": 0.5})
+    assert first != second
+    assert all(len(set(epoch) & set(espeak)) > 16 and len(set(epoch) & set(festival)) > 16 for epoch in (first, second))
+    assert lengths("validation", engine_shares={"festival": 1.0}) == lengths("validation")
+    with pytest.raises(ValueError, match="engine_shares: .* summing to at most 1, got {'festival': 1.5}"):
+        views.speech_recognition("train", size="tiny", engine_shares={"festival": 1.5})
+    with pytest.raises(ValueError, match="engine_shares: .*got {'flite': 0.5}"):
+        views.text_audio_matching("train", size="tiny", engine_shares={"flite": 0.5})
 
 
 def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only():

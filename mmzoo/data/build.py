@@ -98,6 +98,52 @@ def build_shapes_world(size="default", seed=0, home=None, workers=None, progress
     return directory
 
 
+def spoken_captions_dir(engine, size="default", seed=0, home=None) -> Path:
+    """Where `build_spoken_captions` caches: named by the engine's installed voices too, since
+    the voices drawn depend on which are installed."""
+    world = shapes_world_dir(size, seed, home)
+    voices = hashlib.sha256(" ".join(speech_synthesis.ENGINES[engine].voices()).encode()).hexdigest()[:8]
+    return world.parent / f"{world.name}-spoken-by-{engine}-{voices}"
+
+
+def build_spoken_captions(engine, size="default", seed=0, home=None, workers=None, progress=True) -> Path:
+    """Shapes World's train captions spoken again by another engine of
+    `speech_synthesis.ENGINES` ("mbrola", "festival"), one recording per scene in scene order,
+    unless cached; its folder, holding `train.speech.tfrecord` (scene_id, voice, audio).
+
+    Only the train split: validation and test stay with eSpeak's held-out voices, and the other
+    engines are for training or for held-out-engine evaluation, never both in one experiment.
+    """
+    if engine not in speech_synthesis.ENGINES:
+        raise InvalidInputError("engine", f"{engine!r} is not one of {sorted(speech_synthesis.ENGINES)}")
+    missing = speech_synthesis.ENGINES[engine].missing()
+    if missing:
+        raise InvalidInputError("engine", f"{engine}: {missing}")
+    directory = spoken_captions_dir(engine, size, seed, home)
+    if records.read_manifest(directory) is not None:
+        return directory
+    world = build_shapes_world(size, seed, home, workers, progress)
+    captions = [record.features.feature["caption"].bytes_list.value[0].decode() for record in
+                map(tf.train.Example.FromString, tf.data.TFRecordDataset(str(world / "train.speech.tfrecord"))
+                    .as_numpy_iterator())]
+    started = time.perf_counter()
+    tasks = [(engine, seed, start, captions[start:stop]) for start, stop in generation.chunk_ranges(len(captions))]
+    with records.atomic_directory(directory) as scratch, \
+            tqdm(total=len(captions), desc=f"Shapes World spoken by {engine}", unit="caption",
+                 disable=not progress) as bar:
+        with tf.io.TFRecordWriter(str(scratch / "train.speech.tfrecord")) as writer:
+            for chunk in generation.run_in_fresh_processes(generation.spoken_captions_chunk, tasks, workers):
+                for example in chunk:
+                    writer.write(records.encode_example(example))
+                bar.update(len(chunk))
+        records.finish_manifest(scratch, {
+            "dataset": "shapes_world_spoken_captions", "engine": engine,
+            "format_version": SHAPES_WORLD_FORMAT_VERSION, "seed": seed, "captions": len(captions),
+            "voices": speech_synthesis.ENGINES[engine].voices(),
+            "sample_rate": speech_synthesis.SAMPLE_RATE, "build_seconds": round(time.perf_counter() - started, 2)})
+    return directory
+
+
 def _without(example, *keys):
     return {k: v for k, v in example.items() if k not in keys}
 

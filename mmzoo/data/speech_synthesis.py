@@ -336,16 +336,18 @@ def read_wav_mono(data: bytes) -> np.ndarray:
 @dataclasses.dataclass(frozen=True)
 class Engine:
     """A synthesis engine run one utterance at a time: why it cannot speak here (None when it
-    can), a random voice of it, and `speak(text, voice)` -> float32 at 16 kHz."""
+    can), the names of its voices installed here, a random voice of it, and `speak(text, voice)`
+    -> float32 at 16 kHz."""
 
     missing: Callable[[], str | None]
+    voices: Callable[[], list[str]]
     sample_voice: Callable[[np.random.Generator], object]
     speak: Callable[[str, object], np.ndarray]
 
 
 # eSpeak NG, the engine of the embedded data, speaks in batches (`synthesise`); these do not.
-ENGINES = {"festival": Engine(festival_missing, sample_festival_voice, festival_speak),
-           "mbrola": Engine(mbrola_missing, sample_mbrola_voice, mbrola_speak)}
+ENGINES = {"festival": Engine(festival_missing, lambda: list(FESTIVAL_VOICES), sample_festival_voice, festival_speak),
+           "mbrola": Engine(mbrola_missing, mbrola_voices, sample_mbrola_voice, mbrola_speak)}
 
 
 def synthesise(texts, voices) -> list[np.ndarray]:

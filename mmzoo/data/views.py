@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import tensorflow as tf
 
 from mmzoo.data import build, preprocessing, shapes_world, wordpiece
@@ -201,10 +202,65 @@ def image_text_matching(split, batch_size=64, size="default", seed=0, shuffle=No
                           lambda r: {"image": r["image"]})
 
 
-def text_audio_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
-                        drop_remainder=False):
+def spoken_captions(split, size="default", seed=0, home=None, engine_shares=None):
+    """The spoken captions of `split` ({audio, caption, negatives}), in eSpeak NG's voices.
+
+    `engine_shares` ({engine: share}, shares summing to at most 1): in train, each scene is heard
+    in another engine's recording (`build.build_spoken_captions`) with that engine's share, drawn
+    afresh each epoch, so every caption is heard in every engine over the epochs. Other splits
+    keep their held-out eSpeak voices.
+    """
     records = shapes_world_records(split, "speech", size, seed, home).map(
-        lambda r: {"audio": r["audio"], "caption": r["caption"], "negatives": r["negatives"]}).cache()
+        lambda r: {"scene_id": r["scene_id"], "audio": r["audio"], "caption": r["caption"],
+                   "negatives": r["negatives"]})
+    if split != "train" or not engine_shares:
+        return records.map(lambda r: _without_key(r, "scene_id")).cache()
+    _check_engine_shares(engine_shares)
+    others = [_recordings_by(engine, size, seed, home) for engine in engine_shares]
+    bounds = [float(bound) for bound in np.cumsum(list(engine_shares.values()))]
+    # Its own seed: the hard negative's draw (`_with_negative`) must not decide the engine too.
+    draws = tf.data.Dataset.random(seed=seed + 1, rerandomize_each_iteration=True).map(
+        lambda draw: tf.cast(draw % 1_000_000, tf.float32) / 1_000_000)
+
+    def heard(record, *rest):
+        *recordings, draw = rest
+        audio = record["audio"]
+        for recording, low, high in zip(recordings, [0.0] + bounds[:-1], bounds):
+            tf.debugging.assert_equal(recording["scene_id"], record["scene_id"], message="engine_shares: another "
+                                      "engine's recordings are not of the same scenes (rebuild them)")
+            audio = tf.cond((draw >= low) & (draw < high), lambda r=recording: r["audio"], lambda a=audio: a)
+        return {**_without_key(record, "scene_id"), "audio": audio}
+
+    return tf.data.Dataset.zip(records, *others, draws).map(heard, num_parallel_calls=AUTOTUNE)
+
+
+def _recordings_by(engine, size, seed, home):
+    """{scene_id, audio} of the train captions spoken by `engine`, in scene order."""
+    directory = build.build_spoken_captions(engine, size, seed, home)
+    features = {key: _SPEECH_FEATURES[key] for key in ("scene_id", "audio")}
+    return tf.data.TFRecordDataset(str(directory / "train.speech.tfrecord")).map(
+        lambda s: _parse(s, features), num_parallel_calls=AUTOTUNE).map(
+        lambda r: {**r, "audio": _decode_audio(r["audio"])})
+
+
+def _check_engine_shares(engine_shares):
+    from mmzoo.data import speech_synthesis
+
+    if (not isinstance(engine_shares, dict) or not set(engine_shares) <= set(speech_synthesis.ENGINES)
+            or not all(0 < share <= 1 for share in engine_shares.values()) or sum(engine_shares.values()) > 1):
+        raise ValueError(f"engine_shares: {{engine: share}} of {sorted(speech_synthesis.ENGINES)}, shares in (0, 1] "
+                         f"summing to at most 1, got {engine_shares!r}")
+
+
+def _without_key(record, key):
+    return {name: value for name, value in record.items() if name != key}
+
+
+def text_audio_matching(split, batch_size=64, size="default", seed=0, shuffle=None, home=None,
+                        drop_remainder=False, engine_shares=None):
+    """(text, spoken caption) pairs: the true caption (1) and a one-attribute change (0).
+    `engine_shares`: `spoken_captions`."""
+    records = spoken_captions(split, size, seed, home, engine_shares)
     return _matching_view(records, split, batch_size, seed, shuffle, drop_remainder,
                           lambda r: {"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}, padded=True)
 
@@ -261,9 +317,10 @@ def _padded_references(references):
 
 
 def speech_recognition(split, batch_size=32, size="default", seed=0, shuffle=None, home=None,
-                       drop_remainder=False):
-    dataset = shapes_world_records(split, "speech", size, seed, home).map(
-        lambda r: ({"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}, r["caption"])).cache()
+                       drop_remainder=False, engine_shares=None):
+    """(waveform, its length) -> the spoken caption. `engine_shares`: `spoken_captions`."""
+    dataset = spoken_captions(split, size, seed, home, engine_shares).map(
+        lambda r: ({"audio": r["audio"], "audio_length": tf.shape(r["audio"])[0]}, r["caption"]))
     return batched(dataset, batch_size, default_shuffle(split, shuffle), seed, drop_remainder, padded=True)
 
 
@@ -496,7 +553,7 @@ TEXT_SEQUENCE_LENGTH = 16
 WORDPIECE_SEQUENCE_LENGTH = 32  # a Chinese caption is up to 23 characters, a long English reference 13 words
 
 
-def shapes_training_transcripts(size="default", seed=0, home=None) -> list[str]:
+def shapes_training_transcripts(size="default", seed=0, home=None, engine_shares=None) -> list[str]:
     """The spoken captions of Shapes `train`: what a recogniser's alphabet is read from."""
     return [r["caption"].decode() for r in shapes_world_records("train", "speech", size, seed, home).map(
         lambda r: {"caption": r["caption"]}).as_numpy_iterator()]
@@ -519,7 +576,7 @@ def shapes_text_vectorizer(data_args, tokenizer="words"):
     vocabulary, Chinese read character by character)."""
     if tokenizer not in wordpiece.TOKENIZERS:
         raise ValueError(f"tokenizer: one of {tuple(wordpiece.TOKENIZERS)}, got {tokenizer!r}")
-    data_args = {name: value for name, value in data_args.items() if name != "label_fraction"}
+    data_args = {name: value for name, value in data_args.items() if name not in ("label_fraction", "engine_shares")}
     captions = shapes_training_captions(**data_args)
     if tokenizer == "wordpiece":
         return wordpiece.WordPieceVectorization(wordpiece.learn_vocabulary(captions), WORDPIECE_SEQUENCE_LENGTH)
@@ -529,12 +586,14 @@ def shapes_text_vectorizer(data_args, tokenizer="words"):
     return preprocessing.text_vectorizer(captions, sequence_length=TEXT_SEQUENCE_LENGTH)
 
 
-def shapes_matching_count(split, size="default", seed=0, home=None, label_fraction=1.0, language="en"):
+def shapes_matching_count(split, size="default", seed=0, home=None, label_fraction=1.0, language="en",
+                          engine_shares=None):
     # A positive and a negative per scene and caption.
     return 2 * labelled_scenes(split, label_fraction, size) * _captions_per_scene(language)
 
 
-def shapes_scene_count(split, size="default", seed=0, home=None, language="en", label_fraction=1.0):
+def shapes_scene_count(split, size="default", seed=0, home=None, language="en", label_fraction=1.0,
+                       engine_shares=None):
     return labelled_scenes(split, label_fraction, size) * _captions_per_scene(language)
 
 
