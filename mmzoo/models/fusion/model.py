@@ -34,7 +34,8 @@ MODALITIES = ("image", "text", "audio")
 def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
                       width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
-                      normalization="frame", vocal_tract_warp=False, modality_dropout=0.0, initial_encoders=None,
+                      normalization="frame", vocal_tract_warp=False, convolution="1d", modality_dropout=0.0,
+                      initial_encoders=None,
                       tokenizer="words", text_architecture="lstm", initial_text_encoder=None, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
@@ -56,7 +57,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         interaction: concat fusion adds batch norm and the product of the two vectors.
         dropout: in the classification head.
         augment: SpecAugment on audio, in training only.
-        waveform_augment, front_end, normalization, vocal_tract_warp: the audio's; see
+        waveform_augment, front_end, normalization, vocal_tract_warp, convolution: the audio's; see
             `encoders.audio_frames`.
         modality_dropout: the fraction of training examples in which one modality's vector is
             zeroed, for concat and attention fusion (an ablation has nothing to drop).
@@ -102,7 +103,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             encoded["audio"] = encoders.audio_encoder(
                 inputs["audio"], inputs["audio_length"], width, augment=augment, recurrent_layers=recurrent_layers,
                 residual=residual, waveform_augment=waveform_augment, front_end=front_end,
-                normalization=normalization, vocal_tract_warp=vocal_tract_warp)
+                normalization=normalization, vocal_tract_warp=vocal_tract_warp, convolution=convolution)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
