@@ -5,13 +5,15 @@ per-utterance normalisation, an SVC) on the same splits.
     python scripts/speech_generalisation.py [--captions 200] [--digit-voices 20]
         [--out benchmarks/results/speech_generalisation.json]
 
-- held-out engine: Shapes test captions spoken by Festival (diphone concatenation; every shipped
-  model was trained on eSpeak NG's formant synthesis only) at random rates and pitches, beside
-  the same captions in the test split's held-out eSpeak voices: `speech_shapes` (CER, WER) and
+- held-out engine: Shapes test captions spoken by Festival (LPC diphones; no shipped model was
+  trained on Festival: they heard eSpeak NG and, where their presets say so, MBROLA) at random
+  rates and pitches, beside the same captions in the test split's held-out eSpeak voices:
+  `speech_shapes` (CER, WER) and
   `fusion_shapes_text_audio` (each recording against its caption and a one-attribute change);
   digit words by Festival through `speech_fsdd` and the baseline trained on all of FSDD.
 - noise and rooms never trained on: the eSpeak test captions under babble (three other
   utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
+- earlier versions: a model's figures before its current version (`earlier_figures`).
 - FSDD leave-one-speaker-out: the baseline per held-out speaker, beside the `speech_fsdd` recipe
   (read from the benchmarks/results/fsdd_leave_one_speaker_out*.json whose synthetic words are
   the preset's, which scripts/fsdd_leave_one_speaker_out.py writes).
@@ -140,11 +142,11 @@ def fsdd_figures(fsdd_dir, digit_voices, rng):
         held_out = speakers == speaker
         classifier = baseline_classifier().fit(features[~held_out], labels[~held_out])
         loso[speaker] = float(np.mean(classifier.predict(features[held_out]) == labels[held_out]))
-    # The recipe's own figures: the run with the shipped preset's model and synthetic words.
+    # The recipe's own figures: the run with the shipped preset's model and data arguments.
     preset = registry.preset_config("speech_fsdd")
     runs = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("fsdd_leave_one_speaker_out*.json"))]
-    zoo = next((run for run in runs if run.get("synthetic_per_word", 0) == preset.data_args.get("synthetic_per_word", 0)
-                and run.get("model_args") == preset.model_args), {})
+    zoo = next((run for run in runs if run.get("model_args") == preset.model_args and preset.data_args == {
+        **run.get("data_args", {}), "synthetic_per_word": run.get("synthetic_per_word", 0)}), {})
     figures = {"leave_one_speaker_out": {
         "baseline_mfcc_svc": {"speakers": loso, "mean": float(np.mean(list(loso.values()))),
                               "worst": min(loso.values())},
@@ -187,7 +189,25 @@ def main():
                             ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")},
                "shapes": shapes_figures(args.captions, rng),
                "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng)}
+    results["earlier"] = earlier_figures(args.out, results["versions"])
     args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def earlier_figures(path, versions):
+    """The figures of the models' earlier versions, from the result file this run replaces:
+    {"speech_shapes 1": {condition: figures}, ...}; a new version's first run moves the
+    previous version's figures there, so its before and after stay side by side."""
+    if not path.exists():
+        return {}
+    previous = json.loads(path.read_text())
+    earlier = dict(previous.get("earlier", {}))
+    for name, version in previous.get("versions", {}).items():
+        if version != versions.get(name):
+            if name == "speech_fsdd":
+                earlier[f"{name} {version}"] = previous["fsdd"].get("festival_digits")
+            else:
+                earlier[f"{name} {version}"] = previous["shapes"][name]
+    return earlier
 
 
 if __name__ == "__main__":
