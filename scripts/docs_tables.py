@@ -143,8 +143,8 @@ def recogniser_table():
     runs = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("fsdd_leave_one_speaker_out*.json"))]
     if runs:
         out.append("")
-        out.append("| FSDD speaker left out | synthetic words | model changes | word accuracy (beam) | greedy | CER | "
-              "recordings |")
+        out.append("| FSDD speaker left out | synthetic words | front end and augmentation (beside the defaults) | "
+                   "word accuracy (beam) | greedy | CER | recordings |")
         out.append("|---|---|---|---|---|---|---|")
     preset = registry.preset_config("speech_fsdd").model_args
     for results in runs:
@@ -153,7 +153,8 @@ def recogniser_table():
         if data and results.get("synthetic_per_word"):
             synthetic += f" ({data.get('synthetic_voices', 'shapes')} voices, " \
                          f"{' + '.join(data.get('synthetic_engines', ['espeak']))})"
-        changes = ", ".join(f"{k}={v}" for k, v in results.get("model_args", preset).items() if preset.get(k) != v)
+        changes = ", ".join(f"{k}={v}" for k, v in results.get("model_args", preset).items()
+                            if k not in ("width", "layers")) or "defaults"
         for speaker, figures in results["speakers"].items():
             out.append(f"| {speaker} | {synthetic} | {changes} | {figures['word_accuracy']:.4f} | "
                   f"{figures['word_accuracy_greedy']:.4f} | {figures['cer']:.4f} | {figures['recordings']} |")
