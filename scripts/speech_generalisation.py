@@ -13,7 +13,7 @@ per-utterance normalisation, an SVC) on the same splits.
   digit words by Festival through `speech_fsdd` and the baseline trained on all of FSDD.
 - noise and rooms never trained on: the eSpeak test captions under babble (three other
   utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
-- earlier versions: a model's figures before its current version (`earlier_figures`).
+- earlier versions: a retrained model's figures before its current version (`earlier_figures`).
 - FSDD leave-one-speaker-out: the baseline per held-out speaker, beside the `speech_fsdd` recipe
   (read from the benchmarks/results/fsdd_leave_one_speaker_out*.json whose synthetic words are
   the preset's, which scripts/fsdd_leave_one_speaker_out.py writes).
@@ -189,24 +189,26 @@ def main():
                             ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")},
                "shapes": shapes_figures(args.captions, rng),
                "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng)}
-    results["earlier"] = earlier_figures(args.out, results["versions"])
+    results["earlier"] = earlier_figures(args.out, results)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 
-def earlier_figures(path, versions):
+def _figures_of(results, name):
+    return results["fsdd"].get("festival_digits") if name == "speech_fsdd" else results["shapes"][name]
+
+
+def earlier_figures(path, results):
     """The figures of the models' earlier versions, from the result file this run replaces:
-    {"speech_shapes 1": {condition: figures}, ...}; a new version's first run moves the
-    previous version's figures there, so its before and after stay side by side."""
+    {"speech_shapes 1": {condition: figures}, ...}. A version whose figures differ from this
+    run's moves there, so a retrained model's before and after stay side by side (a version
+    exported again from the same weights measures the same and is not kept)."""
     if not path.exists():
         return {}
     previous = json.loads(path.read_text())
     earlier = dict(previous.get("earlier", {}))
     for name, version in previous.get("versions", {}).items():
-        if version != versions.get(name):
-            if name == "speech_fsdd":
-                earlier[f"{name} {version}"] = previous["fsdd"].get("festival_digits")
-            else:
-                earlier[f"{name} {version}"] = previous["shapes"][name]
+        if version != results["versions"].get(name) and _figures_of(previous, name) != _figures_of(results, name):
+            earlier[f"{name} {version}"] = _figures_of(previous, name)
     return earlier
 
 
