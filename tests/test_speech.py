@@ -222,7 +222,7 @@ def test_mbrola_speaks_english_in_many_real_voices_and_says_how_to_install_it(mo
         views.synthetic_digit_words(2, seed=0, voices="wide", engines=("espeak", "mbrola"))
 
 
-def test_train_captions_are_heard_in_another_engines_voice_with_its_share_fresh_each_epoch(tiny_shapes):
+def test_train_captions_are_heard_in_another_engines_voice_with_its_share_fresh_each_epoch(tiny_shapes, monkeypatch):
     from mmzoo.data import build, speech_synthesis
 
     if speech_synthesis.festival_missing():
@@ -248,6 +248,11 @@ def test_train_captions_are_heard_in_another_engines_voice_with_its_share_fresh_
         views.speech_recognition("train", size="tiny", engine_shares={"festival": 1.5})
     with pytest.raises(ValueError, match="engine_shares: .*got {'flite': 0.5}"):
         views.text_audio_matching("train", size="tiny", engine_shares={"flite": 0.5})
+    with pytest.raises(ValueError, match="engine: 'flite' is not one of"):
+        build.build_spoken_captions("flite", "tiny")
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(ValueError, match="engine: mbrola: MBROLA is not installed \\(apt-get install espeak-ng mbrola"):
+        build.build_spoken_captions("mbrola", "tiny")
 
 
 def test_telephone_band_low_passes_a_fraction_of_the_waveforms_in_training_only():
