@@ -15,8 +15,8 @@ per-utterance normalisation, an SVC) on the same splits.
   utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
 - earlier versions: a retrained model's figures before its current version (`earlier_figures`).
 - FSDD leave-one-speaker-out: the baseline per held-out speaker, beside the `speech_fsdd` recipe
-  (read from the benchmarks/results/fsdd_leave_one_speaker_out*.json whose synthetic words are
-  the preset's, which scripts/fsdd_leave_one_speaker_out.py writes).
+  (read from the benchmarks/results/fsdd_leave_one_speaker_out*.json whose model and data
+  arguments are the preset's, which scripts/fsdd_leave_one_speaker_out.py writes).
 
 Needs Festival (`apt-get install festival festvox-kdlpc16k`); without it the held-out-engine
 figures are left out and the file says so. The flite engine and the CMU ARCTIC and kal voices are
