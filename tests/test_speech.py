@@ -321,3 +321,34 @@ def test_festival_speaks_at_its_rate_and_pitch_and_refuses_the_reserved_voices(m
         speech_synthesis.festival_speak("a", speech_synthesis.FestivalVoice(name="kal_diphone"))
     monkeypatch.setattr("shutil.which", lambda name: None)
     assert "apt-get install festival festvox-kdlpc16k" in speech_synthesis.festival_missing()
+
+
+def test_pico_speaks_in_its_two_voices_at_their_speed_and_pitch_and_says_how_to_install_it(monkeypatch):
+    from mmzoo.data import speech_synthesis
+
+    if speech_synthesis.pico_missing():
+        pytest.skip(speech_synthesis.pico_missing())
+
+    def pitch_hz(spoken):
+        voiced = spoken[len(spoken) // 4:len(spoken) // 2]
+        lags = np.correlate(voiced, voiced, "full")[len(voiced) - 1:]
+        return 16000 / (40 + np.argmax(lags[40:320]))  # 50-400 Hz
+
+    slow = speech_synthesis.pico_speak("a large red circle", speech_synthesis.PicoVoice(speed=70))
+    fast = speech_synthesis.pico_speak("a large red circle", speech_synthesis.PicoVoice(speed=140))
+    assert slow.dtype == np.float32 and 0.1 < np.abs(slow).max() <= 1.0
+    assert 1.5 < len(slow) / len(fast) < 2.5
+    low, high = (speech_synthesis.pico_speak("a", speech_synthesis.PicoVoice(pitch=p)) for p in (60, 150))
+    assert pitch_hz(high) > 1.8 * pitch_hz(low)
+    american = speech_synthesis.pico_speak("a large red circle", speech_synthesis.PicoVoice())
+    british = speech_synthesis.pico_speak("a large red circle", speech_synthesis.PicoVoice("en-GB"))
+    assert not np.array_equal(np.resize(british, american.shape), american)
+    assert len(speech_synthesis.pico_speak("red <circle> & square", speech_synthesis.PicoVoice())) > 8000
+    with pytest.raises(ValueError, match="voice: Pico voice 'de-DE' is not one of"):
+        speech_synthesis.pico_speak("a", speech_synthesis.PicoVoice("de-DE"))
+    spoken = views.synthetic_digit_words(1, seed=0, voices="wide", engines=("espeak", "pico"))
+    assert [word for _, word in spoken] == list(DIGIT_WORDS) and all(len(w) > 1600 for w, _ in spoken)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert "apt-get install libttspico-utils" in speech_synthesis.pico_missing()
+    with pytest.raises(RuntimeError, match="engines: pico: Pico is not installed"):
+        views.synthetic_digit_words(2, seed=0, voices="wide", engines=("espeak", "pico"))

@@ -108,7 +108,7 @@ def spoken_captions_dir(engine, size="default", seed=0, home=None) -> Path:
 
 def build_spoken_captions(engine, size="default", seed=0, home=None, workers=None, progress=True) -> Path:
     """Shapes World's train captions spoken again by another engine of
-    `speech_synthesis.ENGINES` ("mbrola", "festival"), one recording per scene in scene order,
+    `speech_synthesis.ENGINES` ("mbrola", "festival", "pico"), one recording per scene in scene order,
     unless cached; its folder, holding `train.speech.tfrecord` (scene_id, voice, audio).
 
     Only the train split: validation and test stay with eSpeak's held-out voices, and the other

@@ -321,6 +321,65 @@ def mbrola_speak(text: str, voice: MbrolaVoice) -> np.ndarray:
         return read_wav_mono(path.read_bytes())
 
 
+@dataclasses.dataclass(frozen=True)
+class PicoVoice:
+    """SVOX Pico's voice of `language` at a speed and a pitch in percent of its own (100: as built)."""
+
+    language: str = "en-US"
+    speed: int = 100
+    pitch: int = 100
+
+    def __str__(self):
+        return f"pico:{self.language}/speed{self.speed}/pitch{self.pitch}"
+
+
+# SVOX Pico (a statistical, HMM-driven synthesizer: a fourth method) has one American and one
+# British voice, both recorded by SVOX for it; its speed and pitch controls make speakers of them.
+PICO_VOICES = ("en-US", "en-GB")
+PICO_INSTALL = "apt-get install libttspico-utils (Debian's non-free component)"
+PICO_SPEED_RANGE = (70, 140)
+PICO_PITCH_RANGE = (60, 160)
+
+
+def pico_missing() -> str | None:
+    """Why Pico cannot speak here (with how to install it), or None when it can."""
+    import shutil
+
+    if shutil.which("pico2wave") is None:
+        return f"Pico is not installed ({PICO_INSTALL})"
+    return None
+
+
+def sample_pico_voice(rng: np.random.Generator) -> PicoVoice:
+    return PicoVoice(language=PICO_VOICES[int(rng.integers(len(PICO_VOICES)))],
+                     speed=int(rng.integers(PICO_SPEED_RANGE[0], PICO_SPEED_RANGE[1] + 1)),
+                     pitch=int(rng.integers(PICO_PITCH_RANGE[0], PICO_PITCH_RANGE[1] + 1)))
+
+
+def pico_speak(text: str, voice: PicoVoice) -> np.ndarray:
+    """`text` spoken by Pico's `voice`: float32 mono at 16 kHz in [-1, 1]."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+    from xml.sax.saxutils import escape
+
+    if voice.language not in PICO_VOICES:
+        raise ValueError(f"voice: Pico voice {voice.language!r} is not one of {PICO_VOICES}")
+    if not text.strip():
+        raise ValueError("text: nothing to speak (empty text)")
+    missing = pico_missing()
+    if missing:
+        raise RuntimeError(missing)
+    markup = f"<speed level='{voice.speed}'><pitch level='{voice.pitch}'>{escape(text)}</pitch></speed>"
+    with tempfile.TemporaryDirectory(prefix="mmzoo-pico-") as scratch:
+        path = Path(scratch) / "spoken.wav"
+        spoken = subprocess.run(["pico2wave", "-l", voice.language, "-w", str(path), "--", markup],
+                                capture_output=True, timeout=60)
+        if spoken.returncode != 0 or not path.is_file() or path.stat().st_size <= 44:
+            raise RuntimeError(f"Pico failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
+        return read_wav_mono(path.read_bytes())
+
+
 def read_wav_mono(data: bytes) -> np.ndarray:
     """16-bit mono WAV bytes as float32 at 16 kHz, at most `MAX_SECONDS`."""
     import io
@@ -347,7 +406,8 @@ class Engine:
 
 # eSpeak NG, the engine of the embedded data, speaks in batches (`synthesise`); these do not.
 ENGINES = {"festival": Engine(festival_missing, lambda: list(FESTIVAL_VOICES), sample_festival_voice, festival_speak),
-           "mbrola": Engine(mbrola_missing, mbrola_voices, sample_mbrola_voice, mbrola_speak)}
+           "mbrola": Engine(mbrola_missing, mbrola_voices, sample_mbrola_voice, mbrola_speak),
+           "pico": Engine(pico_missing, lambda: list(PICO_VOICES), sample_pico_voice, pico_speak)}
 
 
 def synthesise(texts, voices) -> list[np.ndarray]:

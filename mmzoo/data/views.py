@@ -24,7 +24,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
-from mmzoo.data import build, preprocessing, shapes_world, wordpiece
+from mmzoo.data import build, preprocessing, shapes_world, speech_synthesis, wordpiece
 
 AUTOTUNE = tf.data.AUTOTUNE
 SHUFFLE_BUFFER = 10_000
@@ -244,8 +244,6 @@ def _recordings_by(engine, size, seed, home):
 
 
 def _check_engine_shares(engine_shares):
-    from mmzoo.data import speech_synthesis
-
     if (not isinstance(engine_shares, dict) or not set(engine_shares) <= set(speech_synthesis.ENGINES)
             or not all(0 < share <= 1 for share in engine_shares.values()) or sum(engine_shares.values()) > 1):
         raise ValueError(f"engine_shares: {{engine: share}} of {sorted(speech_synthesis.ENGINES)}, shares in (0, 1] "
@@ -484,7 +482,7 @@ def speech_files_training_transcripts(splits=None, seed=0):
 
 
 SYNTHETIC_VOICES = ("shapes", "wide")
-SYNTHETIC_ENGINES = ("espeak", "festival", "mbrola")
+SYNTHETIC_ENGINES = ("espeak", *speech_synthesis.ENGINES)
 
 
 def synthetic_digit_words(per_word, seed=0, voices="shapes", engines=("espeak",)):
@@ -497,7 +495,7 @@ def synthetic_digit_words(per_word, seed=0, voices="shapes", engines=("espeak",)
         voices: "shapes": eSpeak NG in the voices of Shapes World's train split at random rates
             and pitches; "wide": every training accent and variant of eSpeak NG with a random
             rate, pitch, pitch range, word gap and volume (`speech_synthesis.sample_wide_voice`).
-        engines: "espeak", and for an equal share of the words each, "festival" and "mbrola"
+        engines: "espeak", and for an equal share of the words each, "festival", "mbrola", "pico"
             (`speech_synthesis.ENGINES`, their own voices); refused where one is not installed.
     """
     engines = tuple(engines)
@@ -512,7 +510,6 @@ def _synthetic_digit_words(per_word, seed, voices, engines):
     import numpy as np
     from scipy.signal import resample_poly
 
-    from mmzoo.data import speech_synthesis
     from mmzoo.data.readers import DIGIT_WORDS
 
     others = {name: speech_synthesis.ENGINES[name] for name in engines if name != "espeak"}
