@@ -4,6 +4,11 @@ per-utterance normalisation, an SVC) on the same splits.
 
     python scripts/speech_generalisation.py [--captions 200] [--digit-voices 20]
         [--out benchmarks/results/speech_generalisation.json]
+    python scripts/speech_generalisation.py --candidate speech_shapes=runs/speech_shapes \
+        --out benchmarks/results/speech_generalisation_candidates.json
+
+`--candidate NAME=RUN` measures a finished training run in place of the shipped NAME (exported to
+a temporary folder, not the tree): the same figures before a model is shipped.
 
 - held-out engine: Shapes test captions spoken by Festival (LPC diphones; no shipped model was
   trained on Festival: they heard eSpeak NG and, where their presets say so, MBROLA) at random
@@ -33,6 +38,7 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 SEGMENTS = 10  # the baseline pools its MFCCs over this many equal stretches of an utterance
 SNRS_DB = (20.0, 10.0)
+MODELS = ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")
 
 
 def mfcc_features(waveforms):
@@ -88,10 +94,22 @@ def in_room(waveform, response):
     return np.clip(heard * level, -1, 1).astype("float32")
 
 
-def shapes_figures(count, rng):
+def serving_loader(candidates):
+    """`presets.load_serving`, except for the models named in `candidates` ({name: run folder}):
+    each run exported to a temporary folder and loaded from there."""
+    import tempfile
+
+    from mmzoo import presets, saving
+    from mmzoo.export.runs import export_run
+
+    scratch = Path(tempfile.mkdtemp(prefix="mmzoo-candidates-"))
+    exported = {name: export_run(run, scratch, name) for name, run in candidates.items()}
+    return lambda name: saving.load_saved_model(exported[name]) if name in exported else presets.load_serving(name)
+
+
+def shapes_figures(count, rng, load_serving):
     import tensorflow as tf
 
-    from mmzoo import presets
     from mmzoo.data import preprocessing, speech_synthesis, views
     from mmzoo.evaluation.speech import transcribe_wavs, transcription_metrics
 
@@ -108,8 +126,8 @@ def shapes_figures(count, rng):
     def wavs(waveforms):
         return [preprocessing.encode_wav(w).numpy() for w in waveforms]
 
-    recogniser = presets.load_serving("speech_shapes").signatures["serving_default"]
-    matcher = presets.load_serving("fusion_shapes_text_audio").signatures["serving_default"]
+    recogniser = load_serving("speech_shapes").signatures["serving_default"]
+    matcher = load_serving("fusion_shapes_text_audio").signatures["serving_default"]
     figures = {"captions": count, "festival": missing or "used", "speech_shapes": {},
                "fusion_shapes_text_audio": {}}
     for condition, waveforms in engines.items():
@@ -128,8 +146,8 @@ def shapes_figures(count, rng):
     return figures
 
 
-def fsdd_figures(fsdd_dir, digit_voices, rng):
-    from mmzoo import presets, registry
+def fsdd_figures(fsdd_dir, digit_voices, rng, load_serving):
+    from mmzoo import registry
     from mmzoo.data import preprocessing, readers, speech_synthesis
     from mmzoo.evaluation.speech import transcribe_wavs
 
@@ -156,7 +174,7 @@ def fsdd_figures(fsdd_dir, digit_voices, rng):
     if missing is None:
         spoken = [(word, speech_synthesis.festival_speak(word, speech_synthesis.sample_festival_voice(rng)))
                   for word in readers.DIGIT_WORDS for _ in range(digit_voices)]
-        said = transcribe_wavs(presets.load_serving("speech_fsdd").signatures["serving_default"],
+        said = transcribe_wavs(load_serving("speech_fsdd").signatures["serving_default"],
                                [preprocessing.encode_wav(w).numpy() for _, w in spoken])
         classifier = baseline_classifier().fit(features, labels)
         guessed = classifier.predict(mfcc_features([w for _, w in spoken]))
@@ -178,17 +196,24 @@ def main():
     parser.add_argument("--fsdd", type=Path, default=None, help="default: mmzoo.data.fsdd.recordings_dir()")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS / "speech_generalisation.json")
+    parser.add_argument("--candidate", action="append", default=[], metavar="NAME=RUN",
+                        help="measure this finished run in place of the shipped model NAME (repeatable)")
     args = parser.parse_args()
+    candidates = dict(item.split("=", 1) for item in args.candidate)
+    unknown = set(candidates) - set(MODELS)
+    if unknown or any("=" not in item for item in args.candidate):
+        parser.error(f"--candidate: NAME=RUN with NAME one of {MODELS}, got {args.candidate}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from mmzoo import presets
     from mmzoo.data import fsdd
 
     rng = np.random.default_rng(args.seed)
+    load_serving = serving_loader(candidates)
     results = {"seed": args.seed,
-               "versions": {name: presets.serving_dir(name).name for name in
-                            ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")},
-               "shapes": shapes_figures(args.captions, rng),
-               "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng)}
+               "versions": {name: f"candidate {candidates[name]}" if name in candidates else
+                            presets.serving_dir(name).name for name in MODELS},
+               "shapes": shapes_figures(args.captions, rng, load_serving),
+               "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng, load_serving)}
     results["earlier"] = earlier_figures(args.out, results)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
