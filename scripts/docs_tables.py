@@ -174,10 +174,21 @@ def speech_generalisation_table():
     out.append(f"| condition ({shapes['captions']} Shapes test captions) | `speech_shapes` CER % | WER % | exact | "
           "`fusion_shapes_text_audio` accuracy |")
     out.append("|---|---|---|---|---|")
+    trained_on = results.get("trained_on", {})
+
+    def heard(model, condition, figure):
+        return f"{figure} (trained on)" if condition in trained_on.get(model, []) else figure
+
     for condition, figures in shapes["speech_shapes"].items():
+        cer = heard("speech_shapes", condition, f"{100 * figures['cer']:.1f}")
         matching = shapes["fusion_shapes_text_audio"].get(condition, {}).get("accuracy")
-        out.append(f"| {condition.replace('_', ' ')} | {100 * figures['cer']:.1f} | {100 * figures['wer']:.1f} | "
-              f"{figures['exact_match']:.3f} | {'' if matching is None else f'{matching:.3f}'} |")
+        matching = "" if matching is None else heard("fusion_shapes_text_audio", condition, f"{matching:.3f}")
+        out.append(f"| {condition.replace('_', ' ')} | {cer} | {100 * figures['wer']:.1f} | "
+                   f"{figures['exact_match']:.3f} | {matching} |")
+    if trained_on:
+        out.append("")
+        out.append("(trained on): an engine that model heard in training, in other voices or at other rates; "
+                   "every other engine is one it never heard.")
     loso = results["fsdd"]["leave_one_speaker_out"]
     baseline, zoo = loso["baseline_mfcc_svc"], loso["speech_fsdd_recipe"]
     out.append("")

@@ -10,12 +10,13 @@ per-utterance normalisation, an SVC) on the same splits.
 `--candidate NAME=RUN` measures a finished training run in place of the shipped NAME (exported to
 a temporary folder, not the tree): the same figures before a model is shipped.
 
-- held-out engine: Shapes test captions spoken by Festival (LPC diphones; no shipped model was
-  trained on Festival: they heard eSpeak NG and, where their presets say so, MBROLA) at random
-  rates and pitches, beside the same captions in the test split's held-out eSpeak voices:
-  `speech_shapes` (CER, WER) and
-  `fusion_shapes_text_audio` (each recording against its caption and a one-attribute change);
-  digit words by Festival through `speech_fsdd` and the baseline trained on all of FSDD.
+- other engines: Shapes test captions spoken by each engine of `speech_synthesis.ENGINES` installed
+  here (Festival's LPC diphones, MBROLA's recorded diphones, Pico's HMMs) at random rates and
+  pitches, beside the same captions in the test split's held-out eSpeak voices: `speech_shapes`
+  (CER, WER) and `fusion_shapes_text_audio` (each recording against its caption and a
+  one-attribute change); digit words by Festival through `speech_fsdd` and the baseline trained
+  on all of FSDD. `trained_on` names the engines each model heard in training (from its
+  configuration): a figure on any other engine is one on an engine never heard.
 - noise and rooms never trained on: the eSpeak test captions under babble (three other
   utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
 - earlier versions: a retrained model's figures before its current version (`earlier_figures`).
@@ -23,9 +24,9 @@ a temporary folder, not the tree): the same figures before a model is shipped.
   (read from the benchmarks/results/fsdd_leave_one_speaker_out*.json whose model and data
   arguments are the preset's, which scripts/fsdd_leave_one_speaker_out.py writes).
 
-Needs Festival (`apt-get install festival festvox-kdlpc16k`); without it the held-out-engine
-figures are left out and the file says so. The flite engine and the CMU ARCTIC and kal voices are
-reserved for evaluation outside the project and are not used.
+An engine that is not installed (`speech_synthesis.ENGINES[name].missing()` says how to install
+it) is left out, and the file says so under `shapes.engines`. The flite engine and the CMU ARCTIC
+and kal voices are reserved for evaluation outside the project and are not used.
 """
 
 import argparse
@@ -107,6 +108,22 @@ def serving_loader(candidates):
     return lambda name: saving.load_saved_model(exported[name]) if name in exported else presets.load_serving(name)
 
 
+def trained_engines(name, candidates):
+    """The synthesis engines whose speech model `name` (or its candidate run) was trained on, read
+    from its training configuration: a figure on any other engine is one on an engine never heard."""
+    from mmzoo import presets
+    from mmzoo.config import TrainConfig
+
+    folder = Path(candidates[name]) if name in candidates else presets.preset_dir(name)
+    config = TrainConfig.load(folder / "config.json")
+    engines = set(config.data_args.get("engine_shares", {}))
+    if config.task.startswith("shapes_"):
+        engines.add("espeak")
+    if config.data_args.get("synthetic_per_word"):
+        engines |= set(config.data_args.get("synthetic_engines", ["espeak"]))
+    return sorted(engines)
+
+
 def shapes_figures(count, rng, load_serving):
     import tensorflow as tf
 
@@ -122,18 +139,26 @@ def shapes_figures(count, rng, load_serving):
         voices = [speech_synthesis.sample_festival_voice(rng) for _ in captions]
         engines["festival"] = [speech_synthesis.festival_speak(c, v) for c, v in zip(captions, voices)]
     engines.update(conditions(engines["espeak_held_out_voices"], rng))
+    # The other engines draw from their own streams, so that the figures above stay comparable
+    # with those of result files written before these engines were measured.
+    for name, engine in speech_synthesis.ENGINES.items():
+        if name != "festival" and engine.missing() is None:
+            engine_rng = rng.spawn(1)[0]
+            voices = [engine.sample_voice(engine_rng) for _ in captions]
+            engines[name] = [engine.speak(c, v) for c, v in zip(captions, voices)]
 
     def wavs(waveforms):
         return [preprocessing.encode_wav(w).numpy() for w in waveforms]
 
     recogniser = load_serving("speech_shapes").signatures["serving_default"]
     matcher = load_serving("fusion_shapes_text_audio").signatures["serving_default"]
-    figures = {"captions": count, "festival": missing or "used", "speech_shapes": {},
-               "fusion_shapes_text_audio": {}}
+    figures = {"captions": count, "engines": {name: engine.missing() or "used"
+                                              for name, engine in speech_synthesis.ENGINES.items()},
+               "speech_shapes": {}, "fusion_shapes_text_audio": {}}
     for condition, waveforms in engines.items():
         audio = wavs(waveforms)
         figures["speech_shapes"][condition] = transcription_metrics(transcribe_wavs(recogniser, audio), captions)
-        if condition in ("espeak_held_out_voices", "festival"):
+        if condition == "espeak_held_out_voices" or condition in speech_synthesis.ENGINES:
             right = 0
             for texts, label in ((captions, 1), (negatives, 0)):
                 for start in range(0, count, 64):
@@ -212,6 +237,7 @@ def main():
     results = {"seed": args.seed,
                "versions": {name: f"candidate {candidates[name]}" if name in candidates else
                             presets.serving_dir(name).name for name in MODELS},
+               "trained_on": {name: trained_engines(name, candidates) for name in MODELS},
                "shapes": shapes_figures(args.captions, rng, load_serving),
                "fsdd": fsdd_figures(args.fsdd or fsdd.recordings_dir(), args.digit_voices, rng, load_serving)}
     results["earlier"] = earlier_figures(args.out, results)

@@ -83,7 +83,10 @@ def _held_out_figures(name: str) -> list[str]:
         shapes = results["shapes"]
 
         def condition_name(condition):
-            return "festival (an engine never heard)" if condition == "festival" else condition.replace("_", " ")
+            if condition not in shapes.get("engines", {"festival": "used"}):
+                return condition.replace("_", " ")
+            trained = condition in results.get("trained_on", {}).get(name, [])
+            return f"{condition} ({'an engine trained on, other voices' if trained else 'an engine never heard'})"
 
         if name == "speech_shapes":
             lines += [f"- {condition_name(condition)}: CER {100 * figures['cer']:.1f}%, WER "
