@@ -199,10 +199,12 @@ def speech_generalisation_table():
               f"| {speaker} | | {accuracy:.3f} |")
     zoo_mean = f"{sum(zoo.values()) / len(zoo):.3f}" if zoo else ""
     out.append(f"| mean | {zoo_mean} | {baseline['mean']:.3f} |")
-    digits = results["fsdd"]["festival_digits"]
-    if isinstance(digits, dict):
-        out.append(f"| digit words by Festival ({digits['words']}), models trained on all of FSDD | "
-              f"{digits['speech_fsdd_word_accuracy']:.3f} | {digits['baseline_mfcc_svc_accuracy']:.3f} |")
+    for key, digits in results["fsdd"].items():
+        if key.endswith("_digits") and isinstance(digits, dict):
+            engine = key.removesuffix("_digits")
+            zoo_accuracy = heard("speech_fsdd", engine, f"{digits['speech_fsdd_word_accuracy']:.3f}")
+            out.append(f"| digit words by {engine} ({digits['words']}), models trained on all of FSDD | "
+                       f"{zoo_accuracy} | {digits['baseline_mfcc_svc_accuracy']:.3f} |")
     return out
 
 

@@ -14,8 +14,8 @@ a temporary folder, not the tree): the same figures before a model is shipped.
   here (Festival's LPC diphones, MBROLA's recorded diphones, Pico's HMMs) at random rates and
   pitches, beside the same captions in the test split's held-out eSpeak voices: `speech_shapes`
   (CER, WER) and `fusion_shapes_text_audio` (each recording against its caption and a
-  one-attribute change); digit words by Festival through `speech_fsdd` and the baseline trained
-  on all of FSDD. `trained_on` names the engines each model heard in training (from its
+  one-attribute change); digit words by each engine through `speech_fsdd` and the baseline
+  trained on all of FSDD. `trained_on` names the engines each model heard in training (from its
   configuration): a figure on any other engine is one on an engine never heard.
 - noise and rooms never trained on: the eSpeak test captions under babble (three other
   utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
@@ -166,7 +166,7 @@ def shapes_figures(count, rng, load_serving):
                                      audio=tf.constant(audio[start:start + 64]))
                     right += int(np.sum(answer["class_id"].numpy() == label))
             figures["fusion_shapes_text_audio"][condition] = {"accuracy": right / (2 * count), "pairs": 2 * count}
-        print(condition, json.dumps({k: v.get(condition) for k, v in figures.items() if isinstance(v, dict)}),
+        print(condition, json.dumps({k: v.get(condition) for k, v in figures.items() if k in MODELS}),
               flush=True)
     return figures
 
@@ -195,21 +195,22 @@ def fsdd_figures(fsdd_dir, digit_voices, rng, load_serving):
                               "worst": min(loso.values())},
         "speech_fsdd_recipe": {speaker: values["word_accuracy"]
                                for speaker, values in zoo.get("speakers", {}).items()}}}
-    missing = speech_synthesis.festival_missing()
-    if missing is None:
-        spoken = [(word, speech_synthesis.festival_speak(word, speech_synthesis.sample_festival_voice(rng)))
+    classifier = baseline_classifier().fit(features, labels)
+    recogniser = load_serving("speech_fsdd").signatures["serving_default"]
+    for name, engine in speech_synthesis.ENGINES.items():
+        if engine.missing() is not None:
+            figures[f"{name}_digits"] = engine.missing()
+            continue
+        engine_rng = rng if name == "festival" else rng.spawn(1)[0]  # Festival's as in earlier files
+        spoken = [(word, engine.speak(word, engine.sample_voice(engine_rng)))
                   for word in readers.DIGIT_WORDS for _ in range(digit_voices)]
-        said = transcribe_wavs(load_serving("speech_fsdd").signatures["serving_default"],
-                               [preprocessing.encode_wav(w).numpy() for _, w in spoken])
-        classifier = baseline_classifier().fit(features, labels)
+        said = transcribe_wavs(recogniser, [preprocessing.encode_wav(w).numpy() for _, w in spoken])
         guessed = classifier.predict(mfcc_features([w for _, w in spoken]))
-        figures["festival_digits"] = {
+        figures[f"{name}_digits"] = {
             "words": len(spoken),
             "speech_fsdd_word_accuracy": float(np.mean([s == w for s, (w, _) in zip(said, spoken)])),
             "baseline_mfcc_svc_accuracy": float(np.mean([readers.DIGIT_WORDS[g] == w
                                                          for g, (w, _) in zip(guessed, spoken)]))}
-    else:
-        figures["festival_digits"] = missing
     print("fsdd", json.dumps(figures), flush=True)
     return figures
 
@@ -217,7 +218,7 @@ def fsdd_figures(fsdd_dir, digit_voices, rng, load_serving):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--captions", type=int, default=200)
-    parser.add_argument("--digit-voices", type=int, default=20, help="Festival voices per digit word")
+    parser.add_argument("--digit-voices", type=int, default=20, help="voices per digit word, of each engine")
     parser.add_argument("--fsdd", type=Path, default=None, help="default: mmzoo.data.fsdd.recordings_dir()")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS / "speech_generalisation.json")

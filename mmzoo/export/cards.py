@@ -101,8 +101,10 @@ def _held_out_figures(name: str) -> list[str]:
             lines.append("- leave-one-speaker-out word accuracy (this recipe; MFCC + SVC baseline): " + ", ".join(
                 f"{speaker} {accuracy:.3f} ({baseline['speakers'][speaker]:.3f})"
                 for speaker, accuracy in recipe.items()))
-            lines.append(f"- Festival's voice (an engine never heard): word accuracy "
-                         f"{results['fsdd']['festival_digits']['speech_fsdd_word_accuracy']:.3f}")
+            lines += [f"- digit words by {condition_name(key.removesuffix('_digits'))}: word accuracy "
+                      f"{digits['speech_fsdd_word_accuracy']:.3f} ({digits['words']} words)"
+                      for key, digits in results["fsdd"].items()
+                      if key.endswith("_digits") and isinstance(digits, dict)]
         if lines:
             lines.append("(`python scripts/speech_generalisation.py`, `benchmarks/results/speech_generalisation.json`)")
     captioner = RESULTS / "captioner_savedmodel.json"
