@@ -1,6 +1,7 @@
 """Package the prebuilt models for download: `OUT/<name>-<version>.tar.gz` for every model in
 `saved_models/` (its run files and newest SavedModel, byte-stable), and their index, written to
 `OUT/preset_index.json` and to the package (`mmzoo/preset_index.json`), which a wheel carries.
+With `--names`, only those entries of the package's index are replaced; the others stay.
 
     python scripts/package_presets.py OUT [--names fusion_avdigits speech_fsdd] [--no-package-index]
 
@@ -28,10 +29,11 @@ def main():
     for name in names:
         index["presets"][name] = presets.package_preset(name, args.out)
         print(f"{index['presets'][name]['archive']}: {index['presets'][name]['size']:,} bytes", flush=True)
-    text = json.dumps(index, indent=2, sort_keys=True) + "\n"
-    (args.out / "preset_index.json").write_text(text)
+    (args.out / "preset_index.json").write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
     if not args.no_package_index:
-        presets.INDEX.write_text(text)
+        package_index = json.loads(presets.INDEX.read_text()) if args.names and presets.INDEX.exists() else index
+        package_index["presets"].update(index["presets"])
+        presets.INDEX.write_text(json.dumps(package_index, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
