@@ -134,18 +134,14 @@ def shapes_figures(count, rng, load_serving):
     captions = [r["caption"].decode() for r in records]
     negatives = [r["negatives"][int(rng.integers(len(r["negatives"])))].decode() for r in records]
     engines = {"espeak_held_out_voices": [r["audio"] for r in records]}
-    missing = speech_synthesis.festival_missing()
-    if missing is None:
-        voices = [speech_synthesis.sample_festival_voice(rng) for _ in captions]
-        engines["festival"] = [speech_synthesis.festival_speak(c, v) for c, v in zip(captions, voices)]
-    engines.update(conditions(engines["espeak_held_out_voices"], rng))
-    # The other engines draw from their own streams, so that the figures above stay comparable
-    # with those of result files written before these engines were measured.
+    # Festival draws from the main stream and the engines measured since from spawned ones (which
+    # leave the main stream as it was), so that earlier result files' figures stay comparable.
     for name, engine in speech_synthesis.ENGINES.items():
-        if name != "festival" and engine.missing() is None:
-            engine_rng = rng.spawn(1)[0]
+        if engine.missing() is None:
+            engine_rng = rng if name == "festival" else rng.spawn(1)[0]
             voices = [engine.sample_voice(engine_rng) for _ in captions]
             engines[name] = [engine.speak(c, v) for c, v in zip(captions, voices)]
+    engines.update(conditions(engines["espeak_held_out_voices"], rng))
 
     def wavs(waveforms):
         return [preprocessing.encode_wav(w).numpy() for w in waveforms]
@@ -201,7 +197,7 @@ def fsdd_figures(fsdd_dir, digit_voices, rng, load_serving):
         if engine.missing() is not None:
             figures[f"{name}_digits"] = engine.missing()
             continue
-        engine_rng = rng if name == "festival" else rng.spawn(1)[0]  # Festival's as in earlier files
+        engine_rng = rng if name == "festival" else rng.spawn(1)[0]  # as in shapes_figures
         spoken = [(word, engine.speak(word, engine.sample_voice(engine_rng)))
                   for word in readers.DIGIT_WORDS for _ in range(digit_voices)]
         said = transcribe_wavs(recogniser, [preprocessing.encode_wav(w).numpy() for _, w in spoken])

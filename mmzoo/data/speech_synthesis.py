@@ -224,10 +224,6 @@ def sample_festival_voice(rng: np.random.Generator) -> FestivalVoice:
 
 def festival_speak(text: str, voice: FestivalVoice) -> np.ndarray:
     """`text` spoken by Festival's `voice`: float32 mono at 16 kHz in [-1, 1]."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
     if any(mark in voice.name for mark in RESERVED_VOICE_MARKS):
         raise ValueError(f"voice: {voice.name} is kept for evaluation outside the project")
     if not text.strip():
@@ -238,13 +234,9 @@ def festival_speak(text: str, voice: FestivalVoice) -> np.ndarray:
     commands = [f"(voice_{voice.name})", f"(Parameter.set 'Duration_Stretch {voice.stretch})",
                 f"(set! int_lr_params '((target_f0_mean {voice.pitch_hz}) (target_f0_std {voice.pitch_hz // 7}) "
                 "(model_f0_mean 170) (model_f0_std 34)))"]
-    with tempfile.TemporaryDirectory(prefix="mmzoo-festival-") as scratch:
-        path = Path(scratch) / "spoken.wav"
-        arguments = ["text2wave", "-o", str(path)] + [part for c in commands for part in ("-eval", c)]
-        spoken = subprocess.run(arguments, input=text.encode(), capture_output=True, timeout=60)
-        if spoken.returncode != 0 or not path.is_file():
-            raise RuntimeError(f"Festival failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
-        return read_wav_mono(path.read_bytes())
+    return _spoken_by_program(
+        "Festival", lambda wav: ["text2wave", "-o", wav] + [part for c in commands for part in ("-eval", c)],
+        text, voice, stdin=text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -300,10 +292,6 @@ def sample_mbrola_voice(rng: np.random.Generator) -> MbrolaVoice:
 
 def mbrola_speak(text: str, voice: MbrolaVoice) -> np.ndarray:
     """`text` spoken by MBROLA's `voice`: float32 mono at 16 kHz in [-1, 1]."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
     if voice.name not in MBROLA_VOICES:
         raise ValueError(f"voice: MBROLA voice {voice.name!r} is not one of {MBROLA_VOICES}")
     if not text.strip():
@@ -311,14 +299,9 @@ def mbrola_speak(text: str, voice: MbrolaVoice) -> np.ndarray:
     if voice.name not in mbrola_voices():
         raise RuntimeError(f"voice: MBROLA voice {voice.name!r} is not installed ({MBROLA_INSTALL})")
     espeak_voice = f"mb-{voice.name}" if voice.name in ("us1", "us2", "us3", "en1") else f"mb-{voice.name}-en"
-    with tempfile.TemporaryDirectory(prefix="mmzoo-mbrola-") as scratch:
-        path = Path(scratch) / "spoken.wav"
-        arguments = ["espeak-ng", "-v", espeak_voice, "-s", str(voice.rate), "-p", str(voice.pitch),
-                     "-g", str(voice.word_gap), "-w", str(path), "--", text]
-        spoken = subprocess.run(arguments, capture_output=True, timeout=60)
-        if spoken.returncode != 0 or not path.is_file() or path.stat().st_size <= 44:
-            raise RuntimeError(f"MBROLA failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
-        return read_wav_mono(path.read_bytes())
+    return _spoken_by_program(
+        "MBROLA", lambda wav: ["espeak-ng", "-v", espeak_voice, "-s", str(voice.rate), "-p", str(voice.pitch),
+                               "-g", str(voice.word_gap), "-w", wav, "--", text], text, voice)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,9 +341,6 @@ def sample_pico_voice(rng: np.random.Generator) -> PicoVoice:
 
 def pico_speak(text: str, voice: PicoVoice) -> np.ndarray:
     """`text` spoken by Pico's `voice`: float32 mono at 16 kHz in [-1, 1]."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
     from xml.sax.saxutils import escape
 
     if voice.language not in PICO_VOICES:
@@ -371,12 +351,23 @@ def pico_speak(text: str, voice: PicoVoice) -> np.ndarray:
     if missing:
         raise RuntimeError(missing)
     markup = f"<speed level='{voice.speed}'><pitch level='{voice.pitch}'>{escape(text)}</pitch></speed>"
-    with tempfile.TemporaryDirectory(prefix="mmzoo-pico-") as scratch:
+    return _spoken_by_program("Pico", lambda wav: ["pico2wave", "-l", voice.language, "-w", wav, "--", markup],
+                              text, voice)
+
+
+def _spoken_by_program(engine: str, arguments, text: str, voice, stdin: str | None = None) -> np.ndarray:
+    """What a synthesis program wrote to the WAV file named in `arguments(wav_path)`, read by
+    `read_wav_mono`; a failure, or a file with no samples, is an error naming the engine, text and voice."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix=f"mmzoo-{engine.lower()}-") as scratch:
         path = Path(scratch) / "spoken.wav"
-        spoken = subprocess.run(["pico2wave", "-l", voice.language, "-w", str(path), "--", markup],
+        spoken = subprocess.run(arguments(str(path)), input=None if stdin is None else stdin.encode(),
                                 capture_output=True, timeout=60)
         if spoken.returncode != 0 or not path.is_file() or path.stat().st_size <= 44:
-            raise RuntimeError(f"Pico failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
+            raise RuntimeError(f"{engine} failed to speak {text!r} with {voice}: {spoken.stderr.decode()[-300:]}")
         return read_wav_mono(path.read_bytes())
 
 
