@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from mmzoo.data import views
 from mmzoo.data.readers import DIGIT_WORDS
+from mmzoo.errors import InvalidInputError
 from mmzoo.models import teacher_forcing
 from mmzoo.models.speech import model as speech
 
@@ -352,3 +353,35 @@ def test_pico_speaks_in_its_two_voices_at_their_speed_and_pitch_and_says_how_to_
     assert "apt-get install libttspico-utils" in speech_synthesis.pico_missing()
     with pytest.raises(RuntimeError, match="engines: pico: Pico is not installed"):
         views.synthetic_digit_words(2, seed=0, voices="wide", engines=("espeak", "pico"))
+
+
+def test_a_matcher_hears_through_a_trained_recogniser_frozen_unless_fine_tuned():
+    from mmzoo.models.fusion.model import fusion_classifier
+
+    keras.utils.set_random_seed(0)
+    front_end = {"num_mel_bins": 16, "convolution": "2d", "normalization": "utterance"}
+    recogniser = speech.speech_lstm(CHARACTERS, width=16, layers=2, **front_end)
+
+    def audio_classifier(initial_audio_encoder=recogniser, **arguments):
+        return fusion_classifier(("audio",), 2, width=16, recurrent_layers=2, audio_subsampling=2,
+                                 initial_audio_encoder=initial_audio_encoder, **front_end, **arguments)
+
+    model = audio_classifier()
+    copied = {"audio_conv0", "audio_conv1", "audio_conv_projection", "audio_bilstm", "audio_bilstm1"}
+    assert copied <= {layer.name for layer in model.layers if not layer.trainable}
+    pairs = [("audio_conv1", "audio_conv1"), ("audio_bilstm", "encoder_bilstm0"), ("audio_bilstm1", "encoder_bilstm1")]
+    before = {name: model.get_layer(name).get_weights() for name, _ in pairs}
+    for name, source in pairs:
+        for got, wanted in zip(before[name], recogniser.get_layer(source).get_weights(), strict=True):
+            np.testing.assert_array_equal(got, wanted)
+    audio, lengths = _utterances(np.random.default_rng(0), [8000, 5000])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.train_on_batch({"audio": audio, "audio_length": lengths}, np.array([0, 1]))
+    for name, _ in pairs:  # frozen: a training step moves the head only
+        for got, wanted in zip(model.get_layer(name).get_weights(), before[name], strict=True):
+            np.testing.assert_array_equal(got, wanted)
+    assert all(audio_classifier(fine_tune_audio=True).get_layer(name).trainable for name in copied)
+    with pytest.raises(InvalidInputError, match="initial_audio_encoder: layer audio_conv1: strides"):
+        fusion_classifier(("audio",), 2, width=16, recurrent_layers=2, initial_audio_encoder=recogniser, **front_end)
+    with pytest.raises(InvalidInputError, match="initial_audio_encoder: .*not a speech recogniser"):
+        audio_classifier(initial_audio_encoder=model)

@@ -15,7 +15,7 @@ FAMILY = Family(
                     choices=("words", "wordpiece")),
              Option("--text-architecture", "text_architecture", "what reads the words",
                     choices=("lstm", "transformer"))),
-    trained_model_args=("initial_encoders", "initial_text_encoder"),
+    trained_model_args=("initial_encoders", "initial_text_encoder", "initial_audio_encoder"),
     small_configs=(("shapes_image_text_matching", {"fusion": "film", "width": 32}),
                    ("shapes_image_text_matching", {"fusion": "concat", "interaction": True, "width": 32}),
                    ("shapes_image_text_matching", {"fusion": "grounding", "width": 32}),

@@ -27,6 +27,7 @@ from mmzoo.models.dual_encoder.model import copy_encoder_weights
 from mmzoo.models.fusion import FUSIONS
 from mmzoo.models.fusion.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
 from mmzoo.models.masked_language import model as masked_language_model
+from mmzoo.models.speech import model as speech_model
 
 MODALITIES = ("image", "text", "audio")
 
@@ -34,8 +35,9 @@ MODALITIES = ("image", "text", "audio")
 def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=None, image_shape=(64, 64, 3),
                       width=64, image_blocks=2, image_filters=32, recurrent_layers=1, residual=False,
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
-                      normalization="frame", vocal_tract_warp=False, convolution="1d", modality_dropout=0.0,
-                      initial_encoders=None,
+                      normalization="frame", vocal_tract_warp=False, convolution="1d", num_mel_bins=64,
+                      audio_subsampling=4, modality_dropout=0.0, initial_encoders=None, initial_audio_encoder=None,
+                      fine_tune_audio=False,
                       tokenizer="words", text_architecture="lstm", initial_text_encoder=None, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
@@ -57,12 +59,18 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         interaction: concat fusion adds batch norm and the product of the two vectors.
         dropout: in the classification head.
         augment: SpecAugment on audio, in training only.
-        waveform_augment, front_end, normalization, vocal_tract_warp, convolution: the audio's; see
-            `encoders.audio_frames`.
+        waveform_augment, front_end, normalization, vocal_tract_warp, convolution, num_mel_bins: the
+            audio's; see `encoders.audio_frames`.
+        audio_subsampling: 4 or 2 times fewer audio frames than 10 ms (`audio_frames`' subsampling).
         modality_dropout: the fraction of training examples in which one modality's vector is
             zeroed, for concat and attention fusion (an ablation has nothing to drop).
         initial_encoders: a trained `DualEncoder` whose towers' layers start the same-named
             layers here (`copy_encoder_weights`): image convs and vector, word embeddings, BiLSTM.
+        initial_audio_encoder: a trained speech recogniser (`speech_lstm`) whose front end and
+            BiLSTMs start the audio encoder (`speech.model.start_audio_side`; build with its
+            width, layers, mel bins, subsampling and front end).
+        fine_tune_audio: train the audio layers started from `initial_audio_encoder`; by default
+            they are frozen.
         tokenizer: `words` (a `StrictTextVectorization`) or `wordpiece` (a `WordPieceVectorization`:
             open vocabulary, Chinese); the task builds the vectorizer, the builder checks its kind.
         text_architecture: `lstm` (`recurrent_layers` BiLSTMs) or `transformer` (a Transformer
@@ -102,8 +110,9 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             inputs["audio"], inputs["audio_length"] = encoders.audio_inputs()
             encoded["audio"] = encoders.audio_encoder(
                 inputs["audio"], inputs["audio_length"], width, augment=augment, recurrent_layers=recurrent_layers,
-                residual=residual, waveform_augment=waveform_augment, front_end=front_end,
-                normalization=normalization, vocal_tract_warp=vocal_tract_warp, convolution=convolution)
+                residual=residual, num_mel_bins=num_mel_bins, subsampling=audio_subsampling,
+                waveform_augment=waveform_augment, front_end=front_end, normalization=normalization,
+                vocal_tract_warp=vocal_tract_warp, convolution=convolution)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)
@@ -146,6 +155,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         copy_encoder_weights(initial_encoders, model)
     if initial_text_encoder is not None:
         masked_language_model.start_text_side(initial_text_encoder, model)
+    if initial_audio_encoder is not None:
+        speech_model.start_audio_side(initial_audio_encoder, model, trainable=fine_tune_audio)
     return model
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from mmzoo.errors import InvalidInputError
 from mmzoo.models import decoding, encoders, teacher_forcing
 from mmzoo.models.speech import DECODERS
 from mmzoo.models.speech.layers import CharacterTokens, CTCOutput
@@ -189,6 +190,38 @@ def attention_alignment(model, audio, audio_length, transcripts):
     frames_mask = model.get_layer("audio_mask").compute_mask([frames, audio_length])
     _, weights = attention([outputs, frames], mask=[None, frames_mask], return_attention_scores=True)
     return weights
+
+
+def start_audio_side(recogniser, model, trainable=False) -> list[str]:
+    """Start `model`'s audio encoder (`encoders.audio_encoder`, named "audio") from a trained
+    recogniser: its front end's layers by name, its BiLSTMs `encoder_bilstm{n}` as
+    `audio_bilstm{n or ''}`; returns their names. With `trainable=False` they stay as they
+    were: a recogniser that hears voices it never heard keeps hearing them, and the model
+    learns what to do with the characters it hears. Refuses anything but a speech_lstm, and a
+    front end whose strides or mel bins differ (their weights would fit, their meaning not)."""
+    if not isinstance(recogniser, keras.Model) or not any(layer.name == "encoder_bilstm0"
+                                                          for layer in recogniser.layers):
+        raise InvalidInputError("initial_audio_encoder", f"a {type(recogniser).__name__} "
+                                                         f"{getattr(recogniser, 'name', '')}, not a speech recogniser")
+    sources = {}
+    for layer in recogniser.layers:
+        if layer.name.startswith("encoder_bilstm"):
+            number = int(layer.name.removeprefix("encoder_bilstm"))
+            sources[f"audio_bilstm{number or ''}"] = layer
+        elif layer.name.startswith("audio_"):
+            sources[layer.name] = layer
+    for layer in model.layers:
+        source = sources.get(layer.name)
+        for attribute in ("strides", "num_mel_bins"):
+            if source is not None and getattr(layer, attribute, None) != getattr(source, attribute, None):
+                raise InvalidInputError("initial_audio_encoder", f"layer {layer.name}: {attribute} "
+                                                                 f"{getattr(layer, attribute, None)} here, "
+                                                                 f"{getattr(source, attribute, None)} in the "
+                                                                 "recogniser (build both with the same front end)")
+    copied = encoders.copy_weights_by_name(sources, model, "initial_audio_encoder", "speech recogniser")
+    for name in copied:
+        model.get_layer(name).trainable = trainable
+    return copied
 
 
 def decode_logits(logits, characters, beam_width=1):
