@@ -507,7 +507,6 @@ def synthetic_digit_words(per_word, seed=0, voices="shapes", engines=("espeak",)
 
 @functools.lru_cache(maxsize=4)
 def _synthetic_digit_words(per_word, seed, voices, engines):
-    import numpy as np
     from scipy.signal import resample_poly
 
     from mmzoo.data.readers import DIGIT_WORDS
