@@ -261,8 +261,9 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
 def audio_encoder(audio, audio_length, width=64, num_mel_bins=64, augment=False, recurrent_layers=1,
                   residual=False, name="audio", **front_end):
     """`audio_frames` (`front_end`: its `subsampling`, `waveform_augment`, `front_end`,
-    `normalization`, `vocal_tract_warp` and `convolution`), then `recurrent_layers` BiLSTMs over the unpadded frames (0: none, the convs only;
-    `residual`: see `bilstm_stack`), averaged over them."""
+    `normalization`, `vocal_tract_warp` and `convolution`), then `recurrent_layers` BiLSTMs over
+    the unpadded frames (0: none, the convs only; `residual`: see `bilstm_stack`), averaged over
+    them."""
     frames = bilstm_stack(audio_frames(audio, audio_length, width, num_mel_bins, augment, name=name, **front_end),
                           width, recurrent_layers, name, residual)
     vector = keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(frames)

@@ -10,8 +10,8 @@ PRESETS = {
         model_args={"fusion": "grounding"}, epochs=20, batch_size=64, learning_rate=1e-3,
         evaluate_splits=("test", "compositional")),
     # The audio side is the speech recogniser's front end and BiLSTMs, frozen: it hears engines
-    # it never heard (Pico at 1.4% CER), which a matcher's own audio encoder, learning speech
-    # from a yes/no label, does not. The text side and FiLM learn to compare the two.
+    # it never heard, which a matcher's own audio encoder, learning speech from a yes/no label,
+    # does not. The text side and FiLM learn to compare the two.
     "fusion_shapes_text_audio": TrainConfig(
         model="fusion_classifier", task="shapes_text_audio_matching",
         model_args={"fusion": "film", "augment": True, "waveform_augment": True, "normalization": "utterance",
