@@ -14,8 +14,8 @@ a temporary folder, not the tree): the same figures before a model is shipped.
   here (Festival's LPC diphones, MBROLA's recorded diphones, Pico's HMMs) at random rates and
   pitches, beside the same captions in the test split's held-out eSpeak voices: `speech_shapes`
   (CER, WER) and `fusion_shapes_text_audio` (each recording against its caption and a
-  one-attribute change); digit words by each engine through `speech_fsdd` and the baseline
-  trained on all of FSDD. `trained_on` names the engines each model heard in training (from its
+  one-attribute change; under noise and in the room too); digit words by each engine through
+  `speech_fsdd` and the baseline trained on all of FSDD. `trained_on` names the engines each model heard in training (from its
   configuration): a figure on any other engine is one on an engine never heard.
 - noise and rooms never trained on: the eSpeak test captions under babble (three other
   utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
@@ -154,14 +154,12 @@ def shapes_figures(count, rng, load_serving):
     for condition, waveforms in engines.items():
         audio = wavs(waveforms)
         figures["speech_shapes"][condition] = transcription_metrics(transcribe_wavs(recogniser, audio), captions)
-        if condition == "espeak_held_out_voices" or condition in speech_synthesis.ENGINES:
-            right = 0
-            for texts, label in ((captions, 1), (negatives, 0)):
-                for start in range(0, count, 64):
-                    answer = matcher(text=tf.constant(texts[start:start + 64]),
-                                     audio=tf.constant(audio[start:start + 64]))
-                    right += int(np.sum(answer["class_id"].numpy() == label))
-            figures["fusion_shapes_text_audio"][condition] = {"accuracy": right / (2 * count), "pairs": 2 * count}
+        right = 0
+        for texts, label in ((captions, 1), (negatives, 0)):
+            for start in range(0, count, 64):
+                answer = matcher(text=tf.constant(texts[start:start + 64]), audio=tf.constant(audio[start:start + 64]))
+                right += int(np.sum(answer["class_id"].numpy() == label))
+        figures["fusion_shapes_text_audio"][condition] = {"accuracy": right / (2 * count), "pairs": 2 * count}
         print(condition, json.dumps({k: v.get(condition) for k, v in figures.items() if k in MODELS}),
               flush=True)
     return figures

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmzoo.data.preprocessing import LogMelSpectrogram, StrictTextVectorization
+from mmzoo.data.preprocessing import LogMelSpectrogram, StrictTextVectorization, WordsAsText
 from mmzoo.data.wordpiece import WordPieceVectorization
 from mmzoo.layers import audio, image
 from mmzoo.models.dual_encoder.layers import LogitScale
 from mmzoo.models.fusion import layers as fusion
 from mmzoo.models.masked_language import layers as masked_language
-from mmzoo.models.speech.layers import CharacterTokens, CTCOutput
+from mmzoo.models.speech.layers import CharacterTokens, CTCOutput, TranscriptGap
 from mmzoo.models.teacher_forcing import ShiftRight
 from mmzoo.models.text_to_image import layers as text_to_image
 from tests.layer_harness import run_layer_test
@@ -54,11 +54,14 @@ LAYERS = {
     "LogitScale": (LogitScale, {}, floats(2, 4), True),
     "CTCOutput": (CTCOutput, {"characters": ["a", "b"]}, floats(2, 5, 3), False),
     "CharacterTokens": (CharacterTokens, {"characters": ["a", "b", " "]}, np.array([b"ab", b"ba a"]), False),
+    "TranscriptGap": (TranscriptGap, {}, [np.array([[1, 2, 0], [2, 0, 0]], "int32"), floats(2, 6, 3)], False),
     "ShiftRight": (ShiftRight, {"start_id": 5}, np.array([[1, 2, 6, 0], [3, 6, 0, 0]], "int32"), False),
     "LogMelSpectrogram": (LogMelSpectrogram, {"num_mel_bins": 8, "frame_length": 64, "frame_step": 32,
                                               "fft_length": 64}, floats(2, 320), False),
     "StrictTextVectorization": (StrictTextVectorization, {"vocabulary": ["a", "red", "circle"]},
                                 np.array([b"a red circle", b"red"]), False),
+    "WordsAsText": (WordsAsText, {"vocabulary": ["", "[UNK]", "a", "red", "circle"]},
+                    np.array([[2, 3, 4], [3, 0, 0]], "int64"), False),
     "WordPieceVectorization": (WordPieceVectorization, {"vocabulary": ["[PAD]", "[UNK]", "a", "red", "##d", "圆", "形"],
                                                         "output_sequence_length": 6},
                                np.array(["a red 圆形".encode(), b"a redd"]), False),

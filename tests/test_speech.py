@@ -385,3 +385,43 @@ def test_a_matcher_hears_through_a_trained_recogniser_frozen_unless_fine_tuned()
         fusion_classifier(("audio",), 2, width=16, recurrent_layers=2, initial_audio_encoder=recogniser, **front_end)
     with pytest.raises(InvalidInputError, match="initial_audio_encoder: .*not a speech recogniser"):
         audio_classifier(initial_audio_encoder=model)
+
+
+def test_the_transcript_gap_is_near_zero_for_what_was_said_and_large_otherwise():
+    from mmzoo.models.speech.layers import CharacterTokens, TranscriptGap
+
+    logits = tf.constant(np.stack([_one_hot_logits([0, 2, 0, 1, 2, 2])] * 4))  # "aab" said
+    tokens = CharacterTokens(CHARACTERS)(tf.constant(["aab", "ab", "abb", "aabababab"]))
+    gap = TranscriptGap()([tokens, logits]).numpy()
+    assert gap.shape == (4, 2)
+    assert abs(gap[0, 0]) < 1e-2 and gap[0, 1] == pytest.approx(gap[0, 0] / 3)
+    assert (gap[1:3, 0] > 10).all()  # one character left out or changed: many nats
+    assert gap[3, 0] > 100  # longer than the frames allow: no path
+
+
+def test_transcript_fusion_matches_text_and_audio_through_a_frozen_ctc_recogniser():
+    from mmzoo.data.preprocessing import text_vectorizer
+    from mmzoo.models.fusion.model import fusion_classifier
+
+    keras.utils.set_random_seed(0)
+    recogniser = speech.speech_lstm(CHARACTERS + [" "], width=16, layers=1, num_mel_bins=16)
+    vectorizer = text_vectorizer(["ab ba", "aab"], sequence_length=4)
+    matcher = fusion_classifier(("text", "audio"), 2, fusion="transcript", vectorizer=vectorizer,
+                                initial_audio_encoder=recogniser)
+    assert len(matcher.trainable_weights) == 2  # the head's kernel and bias
+    words = matcher.get_layer("caption_words")(vectorizer(tf.constant(["AB,  ba!", "aab"]))).numpy()
+    assert words.tolist() == [b"ab ba", b"aab"]  # what the recogniser would have written
+    audio, lengths = _utterances(np.random.default_rng(0), [8000, 5000])
+    probabilities = matcher({"text": tf.constant(["ab", "Ba."]), "audio": audio, "audio_length": lengths})
+    np.testing.assert_allclose(np.sum(probabilities, axis=-1), 1.0, rtol=1e-5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"text: word\(s\) outside the vocabulary: abc"):
+        matcher({"text": tf.constant(["ab", "abc"]), "audio": audio, "audio_length": lengths})
+    with pytest.raises(InvalidInputError, match="initial_audio_encoder: transcript fusion needs"):
+        fusion_classifier(("text", "audio"), 2, fusion="transcript", vectorizer=vectorizer,
+                          initial_audio_encoder=speech.speech_lstm(CHARACTERS, decoder="attention", width=16,
+                                                                   layers=1, num_mel_bins=16))
+    with pytest.raises(InvalidInputError, match="initial_audio_encoder: its alphabet lacks ' '"):
+        fusion_classifier(("text", "audio"), 2, fusion="transcript", vectorizer=vectorizer,
+                          initial_audio_encoder=speech.speech_lstm(CHARACTERS, width=16, layers=1, num_mel_bins=16))
+    with pytest.raises(ValueError, match="fusion: transcript matches text with audio"):
+        fusion_classifier(("image", "text"), 2, fusion="transcript", initial_audio_encoder=recogniser)

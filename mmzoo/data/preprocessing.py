@@ -407,6 +407,29 @@ class StrictTextVectorization(keras.layers.TextVectorization):
         return {**super().get_config(), "on_unknown": self.on_unknown, "input_name": self.input_name}
 
 
+@keras.saving.register_keras_serializable(package="mmzoo")
+class WordsAsText(keras.layers.Layer):
+    """A vectorizer's word ids back to their words, joined by single spaces: the caption as the
+    vectorizer read it (lowercased, punctuation gone), every refusal of the vectorizer made
+    first. What a speech recogniser's transcript of the caption would say."""
+
+    def __init__(self, vocabulary, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary = list(vocabulary)
+        self.supports_jit = False  # string ops
+
+    def call(self, word_ids):
+        words = tf.gather(tf.constant(self.vocabulary), word_ids)
+        words = tf.RaggedTensor.from_tensor(words, padding="")  # id 0 is padding: ""
+        return tf.strings.reduce_join(words, axis=-1, separator=" ")
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],)
+
+    def get_config(self):
+        return {**super().get_config(), "vocabulary": self.vocabulary}
+
+
 def text_vectorizer(texts, sequence_length=None, on_unknown="error", max_tokens=None, name="text_vectorizer"):
     """A StrictTextVectorization adapted on `texts` (a list or a dataset of strings)."""
     vectorizer = StrictTextVectorization(

@@ -4,7 +4,7 @@ phrase grounding or voting (model.py); matching and classification tasks (task.p
 from mmzoo.models.family import Family, Option
 from mmzoo.models.fusion.presets import PRESETS
 
-FUSIONS = ("concat", "attention", "film", "grounding", "late")
+FUSIONS = ("concat", "attention", "film", "grounding", "late", "transcript")
 
 FAMILY = Family(
     name="fusion", model="fusion_classifier", builder="mmzoo.models.fusion.model:fusion_classifier",

@@ -14,6 +14,10 @@
   queries ("purple triangle" is "purple" plus "triangle"); a BiLSTM reads per word how well
   and where it was found, next to a narrow projection of the word saying what it is.
 - `late`: decision-level fusion: a classifier per modality, their probabilities averaged.
+- `transcript`: text and audio, through a trained CTC recogniser (`initial_audio_encoder`,
+  frozen): how much less likely the written text is than the recogniser's own best transcript
+  (`TranscriptGap`), into a logistic head. It matches speech as well as the recogniser hears
+  it, whatever the voice; it cannot be better.
 
 With one modality it is the unimodal model of an ablation.
 """
@@ -22,12 +26,15 @@ from __future__ import annotations
 
 import keras
 
+from mmzoo.data.preprocessing import StrictTextVectorization, WordsAsText
+from mmzoo.errors import InvalidInputError
 from mmzoo.models import encoders
 from mmzoo.models.dual_encoder.model import copy_encoder_weights
 from mmzoo.models.fusion import FUSIONS
 from mmzoo.models.fusion.layers import FeatureModulation, ModalityAttention, ModalityDropout, PhraseGrounding
 from mmzoo.models.masked_language import model as masked_language_model
 from mmzoo.models.speech import model as speech_model
+from mmzoo.models.speech.layers import CharacterTokens, TranscriptGap
 
 MODALITIES = ("image", "text", "audio")
 
@@ -90,6 +97,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     if fusion == "grounding" and len(modalities) > 1 and set(modalities) != {"image", "text"}:
         raise ValueError(f"fusion: grounding looks up text in an image's cells; it needs modalities "
                          f"image and text, got {modalities}")
+    if fusion == "transcript":
+        return _transcript_matcher(modalities, num_classes, initial_audio_encoder, vectorizer, name)
     encoders.check_tokenizer(vectorizer, tokenizer)
     if initial_text_encoder is not None:
         vectorizer = masked_language_model.pretrained_vectorizer(initial_text_encoder, text_architecture)
@@ -158,6 +167,35 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     if initial_audio_encoder is not None:
         speech_model.start_audio_side(initial_audio_encoder, model, trainable=fine_tune_audio)
     return model
+
+
+def _transcript_matcher(modalities, num_classes, recogniser, vectorizer, name):
+    """Does the audio say the text? Scored by how much less likely the recogniser finds the
+    text than its own best transcript (`transcript` fusion)."""
+    if set(modalities) != {"text", "audio"} or num_classes != 2:
+        raise ValueError(f"fusion: transcript matches text with audio, two classes; got {modalities}, "
+                         f"{num_classes} classes")
+    if recogniser is None or speech_model.decoder_of(recogniser) != "ctc":
+        raise InvalidInputError("initial_audio_encoder", "transcript fusion needs a trained CTC speech recogniser")
+    if not isinstance(vectorizer, StrictTextVectorization):
+        raise ValueError("vectorizer: transcript fusion reads captions of known words (tokenizer 'words')")
+    characters = speech_model.characters_of(recogniser)
+    unheard = sorted(set("".join(vectorizer.get_vocabulary()[2:]) + " ") - set(characters))
+    if unheard:
+        raise InvalidInputError("initial_audio_encoder", f"its alphabet lacks {''.join(unheard)!r}, which the "
+                                "vocabulary's words are written with")
+    recogniser.trainable = False
+    text = encoders.text_inputs()
+    audio, audio_length = encoders.audio_inputs()
+    logits = recogniser({"audio": audio, "audio_length": audio_length})
+    # The vectorizer refuses what every text model refuses (unknown words, empty captions, ...);
+    # the recogniser reads the words it kept, as it would have written them.
+    words = WordsAsText(vectorizer.get_vocabulary(), name="caption_words")(vectorizer(text))
+    tokens = CharacterTokens(characters, name="caption_characters")(words)
+    gap = TranscriptGap(name="transcript_gap")([tokens, logits])
+    probabilities = keras.layers.Dense(2, activation="softmax", dtype="float32", name="probabilities")(gap)
+    return keras.Model({"text": text, "audio": audio, "audio_length": audio_length}, probabilities,
+                       name=name or "transcript_fusion_text_audio")
 
 
 def _cross_modal_vector(words, cells, width, recurrent_layers, residual, heads=4):

@@ -33,9 +33,9 @@ class CTCOutput(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="mmzoo")
 class CharacterTokens(keras.layers.Layer):
-    """Transcripts (strings) to character tokens for the attention decoder: 1 + the character's
-    index in `characters`, 0-padded, with one column to spare for the end token. A character
-    outside the alphabet is an error that names it."""
+    """Transcripts (strings) to character tokens, for the attention decoder and for
+    `TranscriptGap`: 1 + the character's index in `characters`, 0-padded, with one column to
+    spare for the end token. A character outside the alphabet is an error."""
 
     def __init__(self, characters, **kwargs):
         super().__init__(**kwargs)
@@ -43,9 +43,14 @@ class CharacterTokens(keras.layers.Layer):
         self.supports_jit = False  # string ops: XLA cannot compile a step that reads transcripts
 
     def call(self, transcripts):
-        table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
-            tf.constant(self.characters), tf.range(1, len(self.characters) + 1)), default_value=-1)
-        tokens = table.lookup(tf.strings.unicode_split(tf.reshape(transcripts, [-1]), "UTF-8"))
+        # Code points against the alphabet's, not a hash table: a table made in call() is a
+        # resource no SavedModel tracks.
+        alphabet = tf.constant([ord(c) for c in self.characters], tf.int32)
+        code_points = tf.strings.unicode_decode(tf.reshape(transcripts, [-1]), "UTF-8")
+        found = tf.equal(code_points.flat_values[:, None], alphabet[None, :])
+        ids = tf.where(tf.reduce_any(found, axis=-1),
+                       tf.argmax(tf.cast(found, tf.int32), axis=-1, output_type=tf.int32) + 1, -1)
+        tokens = code_points.with_flat_values(ids)
         check = tf.debugging.assert_none_equal(tokens.flat_values, -1, message="transcript: a character "
                                                "outside the recogniser's alphabet")
         with tf.control_dependencies([check]):
@@ -56,3 +61,29 @@ class CharacterTokens(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "characters": self.characters}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
+class TranscriptGap(keras.layers.Layer):
+    """How much less likely a transcript is than the recogniser's own best: the CTC negative
+    log-likelihood of `tokens` (`CharacterTokens`) under per-frame CTC `logits` (blank last),
+    less that of the best path (greedy); [batch, 2]: the gap, and the gap per character. About
+    zero when the audio says the transcript; a changed word costs tens of nats, however the
+    voice sounds, so long as the recogniser hears it."""
+
+    LARGEST = 1e4  # kept finite: a transcript with no CTC path in the frames may cost inf
+
+    def call(self, inputs):
+        tokens, logits = inputs
+        logits = tf.cast(logits, tf.float32)
+        lengths = tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=-1)
+        frames = tf.fill([tf.shape(logits)[0]], tf.shape(logits)[1])
+        transcript = tf.nn.ctc_loss(labels=tf.maximum(tokens - 1, 0), logits=logits, label_length=lengths,
+                                    logit_length=frames, logits_time_major=False,
+                                    blank_index=int(logits.shape[-1]) - 1)
+        _, best = tf.nn.ctc_greedy_decoder(tf.transpose(tf.nn.log_softmax(logits), [1, 0, 2]), frames)
+        gap = tf.minimum(transcript - best[:, 0], self.LARGEST)
+        return tf.stack([gap, gap / tf.cast(tf.maximum(lengths, 1), tf.float32)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], 2)
