@@ -218,7 +218,8 @@ def model_card_markdown(name: str) -> str:
         "",
         "## Training data and procedure",
         DATA[data_set][0],
-        f"Trained by the shared trainer (`python scripts/train_prebuilt.py {name}`): {config['epochs']} epochs, "
+        f"Trained by the shared trainer (`python scripts/train_prebuilt.py {name}`): "
+        f"{config['epochs']} epoch{'' if config['epochs'] == 1 else 's'}, "
         f"batch {config['batch_size']}, {config['optimizer']} at learning rate {config['learning_rate']} "
         f"({config['schedule']}), seed {config['seed']}; data arguments "
         f"`{json.dumps(card['task'].get('data', {}), sort_keys=True)}`.",

@@ -21,6 +21,7 @@ FAMILY = Family(
                    ("shapes_image_text_matching", {"fusion": "grounding", "width": 32}),
                    ("shapes_text_audio_matching", {"fusion": "attention", "width": 32}),
                    ("shapes_text_audio_matching", {"fusion": "film", "width": 32}),
+                   ("shapes_text_audio_matching", {"fusion": "transcript", "initial_audio_encoder": "speech_shapes"}),
                    ("avdigits", {"fusion": "late", "width": 32}),
                    ("avdigits", {"fusion": "attention", "augment": True, "modality_dropout": 0.3, "width": 32}),
                    ("shapes_image_text_matching", {"modalities": ["image"], "width": 32})))

@@ -54,7 +54,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
     Args:
         modalities: the inputs read, from `image`, `text`, `audio`; one for an ablation.
         num_classes: the classes of the softmax.
-        fusion: `concat`, `attention`, `film`, `grounding` or `late` (module docstring).
+        fusion: `concat`, `attention`, `film`, `grounding`, `late` or `transcript` (module
+            docstring); `transcript` reads only `initial_audio_encoder` and `vectorizer`.
         vectorizer: the text vectorizer of `tokenizer`'s kind, from the training captions (with text).
         image_shape: [H, W, C] of the images.
         width: the encoders' and head's width; with `image_filters` (the image encoder's first
@@ -75,7 +76,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
             layers here (`copy_encoder_weights`): image convs and vector, word embeddings, BiLSTM.
         initial_audio_encoder: a trained speech recogniser (`speech_lstm`) whose front end and
             BiLSTMs start the audio encoder (`speech.model.start_audio_side`; build with its
-            width, layers, mel bins, subsampling and front end).
+            width, layers, mel bins, subsampling and front end); with `transcript` fusion, a CTC
+            recogniser that hears for the matcher, whole and frozen.
         fine_tune_audio: train the audio layers started from `initial_audio_encoder`; by default
             they are frozen.
         tokenizer: `words` (a `StrictTextVectorization`) or `wordpiece` (a `WordPieceVectorization`:

@@ -71,18 +71,24 @@ class TranscriptGap(keras.layers.Layer):
     zero when the audio says the transcript; a changed word costs tens of nats, however the
     voice sounds, so long as the recogniser hears it."""
 
-    LARGEST = 1e4  # kept finite: a transcript with no CTC path in the frames may cost inf
+    LARGEST = 1e4  # a transcript with no CTC path in the frames (too long for them) costs this
 
     def call(self, inputs):
         tokens, logits = inputs
         logits = tf.cast(logits, tf.float32)
         lengths = tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=-1)
         frames = tf.fill([tf.shape(logits)[0]], tf.shape(logits)[1])
-        transcript = tf.nn.ctc_loss(labels=tf.maximum(tokens - 1, 0), logits=logits, label_length=lengths,
-                                    logit_length=frames, logits_time_major=False,
-                                    blank_index=int(logits.shape[-1]) - 1)
+        # A path needs a frame per character and a blank between two same characters.
+        repeats = tf.reduce_sum(tf.cast((tokens[:, 1:] == tokens[:, :-1]) & (tokens[:, 1:] > 0), tf.int32), axis=-1)
+        fits = lengths + repeats <= frames
+        # Sparse labels run TF's CTC kernel: the dense labels' forward-backward in graph ops is
+        # an order of magnitude slower on a CPU.
+        labels = tf.sparse.from_dense(tokens)
+        labels = tf.SparseTensor(labels.indices, labels.values - 1, labels.dense_shape)
+        transcript = tf.compat.v1.nn.ctc_loss(labels, logits, frames, time_major=False,
+                                              ignore_longer_outputs_than_inputs=True)
         _, best = tf.nn.ctc_greedy_decoder(tf.transpose(tf.nn.log_softmax(logits), [1, 0, 2]), frames)
-        gap = tf.minimum(transcript - best[:, 0], self.LARGEST)
+        gap = tf.where(fits, tf.minimum(transcript - best[:, 0], self.LARGEST), self.LARGEST)
         return tf.stack([gap, gap / tf.cast(tf.maximum(lengths, 1), tf.float32)], axis=-1)
 
     def compute_output_shape(self, input_shape):
