@@ -38,6 +38,7 @@ LAYERS = {
     "Reverberation": (audio.Reverberation, {"seed": 1}, floats(2, 1600), False),
     "AdditiveNoise": (audio.AdditiveNoise, {"seed": 1}, [floats(2, 1600), np.array([1600, 900], "int32")], False),
     "RandomEqualiser": (audio.RandomEqualiser, {"seed": 1}, floats(2, 1600), False),
+    "TrimSilence": (audio.TrimSilence, {}, [floats(2, 1600), np.array([1600, 900], "int32")], False),
     "UtteranceNormalization": (audio.UtteranceNormalization, {"samples_per_frame": 160},
                                [floats(2, 6, 4), np.array([800, 300], "int32")], False),
     "VocalTractWarp": (audio.VocalTractWarp, {"seed": 1}, floats(2, 30, 64), False),

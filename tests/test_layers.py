@@ -203,3 +203,30 @@ def test_utterance_normalization_removes_gain_and_channel_colouring_and_ignores_
     assert not features[0, 50:].any()
     # A gain and a two-band tilt are close to constant offsets of the log-mel: most of them go.
     assert np.abs(features[1, :50] - features[0, :50]).mean() < 0.25 * np.abs(features[0, :50]).mean()
+
+
+def test_trim_silence_cuts_each_waveform_to_its_speech_and_alone_as_in_a_batch():
+    from mmzoo.layers.audio import TrimSilence
+
+    rng = np.random.default_rng(0)
+    burst = (0.3 * np.sin(2 * np.pi * 220 * np.arange(4800) / 16000)).astype("float32")  # 300 ms
+    quiet = rng.normal(0, 1e-4, 3200).astype("float32")  # 200 ms, 70 dB under the burst
+    padded = np.concatenate([quiet, burst, quiet])
+    audio = np.zeros((2, len(padded) + 800), "float32")
+    audio[0, :len(padded)] = padded
+    audio[1, :len(burst)] = burst
+    lengths = np.array([len(padded), len(burst)], "int32")
+    trim = TrimSilence(margin_ms=30.0)
+    trimmed, new_lengths = (t.numpy() for t in trim([audio, lengths]))
+    assert trimmed.shape == audio.shape
+    assert abs(new_lengths[0] - (4800 + 2 * 480)) <= 160  # the burst and a margin each side, to a frame
+    assert new_lengths[1] == len(burst)  # speech from the first sample to the last: nothing to cut
+    np.testing.assert_array_equal(trimmed[1, :len(burst)], burst)
+    start = 3200 - 480
+    np.testing.assert_array_equal(trimmed[0, :new_lengths[0]], padded[start:start + new_lengths[0]])
+    assert not trimmed[0, new_lengths[0]:].any() and not trimmed[1, new_lengths[1]:].any()
+    alone, alone_length = trim([audio[:1, :len(padded)], lengths[:1]])
+    assert alone_length.numpy()[0] == new_lengths[0]
+    np.testing.assert_array_equal(alone.numpy()[0], trimmed[0, :len(padded)])
+    _, silent_length = trim([np.zeros((1, 1600), "float32"), np.array([1600], "int32")])
+    assert 0 < silent_length.numpy()[0] <= 1600  # all silence: kept, nothing to find

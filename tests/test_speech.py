@@ -425,3 +425,20 @@ def test_transcript_fusion_matches_text_and_audio_through_a_frozen_ctc_recognise
                           initial_audio_encoder=speech.speech_lstm(CHARACTERS, width=16, layers=1, num_mel_bins=16))
     with pytest.raises(ValueError, match="fusion: transcript matches text with audio"):
         fusion_classifier(("image", "text"), 2, fusion="transcript", initial_audio_encoder=recogniser)
+
+
+def test_trim_silence_makes_a_recogniser_deaf_to_silence_around_speech():
+    keras.utils.set_random_seed(0)
+    model = speech.speech_lstm(CHARACTERS, width=16, layers=1, num_mel_bins=16, trim_silence=True)
+    untrimmed = speech.speech_lstm(CHARACTERS, width=16, layers=1, num_mel_bins=16)
+    assert "audio_trim_silence" not in [layer.name for layer in untrimmed.layers]
+    untrimmed.set_weights(model.get_weights())  # the same weights: the trim has none
+    speech_only, lengths = _utterances(np.random.default_rng(0), [6400])
+
+    def heard(recogniser, before, after):
+        audio = tf.concat([tf.zeros((1, before)), speech_only, tf.zeros((1, after))], axis=1)
+        logits = recogniser({"audio": audio, "audio_length": lengths + before + after}, training=False)
+        return logits[:, :20].numpy()  # the frames of speech and its margins
+
+    np.testing.assert_allclose(heard(model, 3200, 3200), heard(model, 8000, 1600), atol=1e-5)
+    assert np.abs(heard(untrimmed, 3200, 3200) - heard(untrimmed, 8000, 1600)).max() > 1e-2

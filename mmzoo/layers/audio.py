@@ -390,6 +390,51 @@ class VocalTractWarp(_TrainingAugmentation):
 
 
 @keras.saving.register_keras_serializable(package="mmzoo")
+class TrimSilence(keras.layers.Layer):
+    """Each waveform cut to its speech: from its first to its last frame within `below_db` of
+    its loudest, `margin_ms` kept either side, moved to the start; the new lengths. In training
+    and at inference alike: a recording's silence before and after speech is heard as speech by
+    a recogniser whose training engines speak from the first sample.
+
+    Inputs: waveforms [batch, samples] (zero past each length) and lengths [batch]. Outputs:
+    the trimmed waveforms [batch, samples] (zero past each new length) and the new lengths.
+    """
+
+    def __init__(self, below_db=40.0, margin_ms=30.0, frame_ms=10.0, sample_rate=16000, **kwargs):
+        kwargs.setdefault("dtype", "float32")  # levels in dB of a float16 waveform underflow
+        super().__init__(**kwargs)
+        self.below_db, self.margin_ms, self.frame_ms, self.sample_rate = below_db, margin_ms, frame_ms, sample_rate
+
+    def call(self, inputs):
+        audio, lengths = inputs
+        lengths = tf.cast(tf.reshape(lengths, [-1]), tf.int32)
+        step = int(self.sample_rate * self.frame_ms / 1000)
+        margin = int(self.sample_rate * self.margin_ms / 1000)
+        samples = tf.shape(audio)[1]
+        frames = -(-samples // step)
+        framed = tf.reshape(tf.pad(audio, [[0, 0], [0, frames * step - samples]]), [tf.shape(audio)[0], frames, step])
+        level = 10.0 * tf.math.log(tf.reduce_mean(tf.square(framed), axis=-1) + 1e-12) / tf.math.log(10.0)
+        inside = tf.range(frames)[None, :] < tf.maximum(-(-lengths // step), 1)[:, None]
+        loudest = tf.reduce_max(tf.where(inside, level, -1e9), axis=1, keepdims=True)
+        loud = inside & (level > loudest - self.below_db)
+        first = tf.argmax(tf.cast(loud, tf.int32), axis=1, output_type=tf.int32)
+        last = frames - 1 - tf.argmax(tf.cast(tf.reverse(loud, [1]), tf.int32), axis=1, output_type=tf.int32)
+        start = tf.maximum(first * step - margin, 0)
+        end = tf.maximum(tf.minimum((last + 1) * step + margin, lengths), start + 1)
+        positions = start[:, None] + tf.range(samples)[None, :]
+        kept = positions < end[:, None]
+        trimmed = tf.gather(audio, tf.minimum(positions, samples - 1), batch_dims=1)
+        return tf.where(kept, trimmed, tf.zeros_like(trimmed)), end - start
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0], (input_shapes[0][0],)
+
+    def get_config(self):
+        return {**super().get_config(), "below_db": self.below_db, "margin_ms": self.margin_ms,
+                "frame_ms": self.frame_ms, "sample_rate": self.sample_rate}
+
+
+@keras.saving.register_keras_serializable(package="mmzoo")
 class UtteranceNormalization(keras.layers.Layer):
     """Per-utterance mean and variance normalisation (CMVN) of features [batch, frames,
     channels]: each channel's mean and standard deviation over the utterance's own frames

@@ -13,8 +13,8 @@ import keras
 from mmzoo.data import preprocessing, wordpiece
 from mmzoo.errors import InvalidInputError
 from mmzoo.layers.audio import (AdditiveNoise, LengthMask, MelCepstrum, RandomEqualiser, Reverberation, SpecAugment,
-                                SpeedPerturbation, TelephoneBand, UtteranceNormalization, VocalTractWarp,
-                                ZeroPastLength)
+                                SpeedPerturbation, TelephoneBand, TrimSilence, UtteranceNormalization,
+                                VocalTractWarp, ZeroPastLength)
 from mmzoo.layers.image import PositionEmbedding, VGG16Preprocess
 
 
@@ -186,7 +186,7 @@ CONV2D_FILTERS = 32
 
 def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, subsampling=4, telephone_band=0.0,
                  waveform_augment=False, front_end="log_mel", normalization="frame", vocal_tract_warp=False,
-                 convolution="1d", name="audio"):
+                 convolution="1d", trim_silence=False, name="audio"):
     """Features of a waveform, two convs over them (`subsampling` 4: both strided, 4x fewer
     frames; 2: the first), masked after each waveform's end. A waveform's frames do not depend
     on the rest of its batch (tested): everything past its end reads as zero.
@@ -208,12 +208,16 @@ def audio_frames(audio, audio_length, width=64, num_mel_bins=64, augment=False, 
             `CONV2D_FILTERS` 5x5 filters over time and frequency, each halving the frequency axis,
             then projected to `width` (DeepSpeech 2's front: a pattern is the same a few bins up,
             where another vocal tract puts it).
+        trim_silence: each waveform cut to its speech first (`TrimSilence`), in training and at
+            inference: silence before and after speech, which recordings have, is not heard.
     """
     if subsampling not in (2, 4):
         raise ValueError(f"subsampling: 2 or 4, got {subsampling!r}")
     if front_end not in FRONT_ENDS or normalization not in NORMALIZATIONS or convolution not in CONVOLUTIONS:
         raise ValueError(f"front_end, normalization, convolution: one of {FRONT_ENDS}, {NORMALIZATIONS} and "
                          f"{CONVOLUTIONS}, got {front_end!r}, {normalization!r}, {convolution!r}")
+    if trim_silence:
+        audio, audio_length = TrimSilence(name=f"{name}_trim_silence")([audio, audio_length])
     if waveform_augment:
         audio, audio_length = SpeedPerturbation(name=f"{name}_speed")([audio, audio_length])
         audio = RandomEqualiser(name=f"{name}_equaliser")(audio)

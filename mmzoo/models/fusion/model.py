@@ -44,7 +44,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
                       interaction=False, dropout=0.1, augment=False, waveform_augment=False, front_end="log_mel",
                       normalization="frame", vocal_tract_warp=False, convolution="1d", num_mel_bins=64,
                       audio_subsampling=4, modality_dropout=0.0, initial_encoders=None, initial_audio_encoder=None,
-                      fine_tune_audio=False,
+                      fine_tune_audio=False, trim_silence=False,
                       tokenizer="words", text_architecture="lstm", initial_text_encoder=None, name=None):
     """A Keras functional model from raw modality inputs to class probabilities.
 
@@ -67,8 +67,8 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
         interaction: concat fusion adds batch norm and the product of the two vectors.
         dropout: in the classification head.
         augment: SpecAugment on audio, in training only.
-        waveform_augment, front_end, normalization, vocal_tract_warp, convolution, num_mel_bins: the
-            audio's; see `encoders.audio_frames`.
+        waveform_augment, front_end, normalization, vocal_tract_warp, convolution, num_mel_bins,
+            trim_silence: the audio's; see `encoders.audio_frames`.
         audio_subsampling: 4 or 2 times fewer audio frames than 10 ms (`audio_frames`' subsampling).
         modality_dropout: the fraction of training examples in which one modality's vector is
             zeroed, for concat and attention fusion (an ablation has nothing to drop).
@@ -123,7 +123,7 @@ def fusion_classifier(modalities, num_classes, fusion="attention", vectorizer=No
                 inputs["audio"], inputs["audio_length"], width, augment=augment, recurrent_layers=recurrent_layers,
                 residual=residual, num_mel_bins=num_mel_bins, subsampling=audio_subsampling,
                 waveform_augment=waveform_augment, front_end=front_end, normalization=normalization,
-                vocal_tract_warp=vocal_tract_warp, convolution=convolution)
+                vocal_tract_warp=vocal_tract_warp, convolution=convolution, trim_silence=trim_silence)
 
     def head(features, prefix):
         x = keras.layers.Dense(2 * width, activation="relu", name=f"{prefix}_hidden")(features)

@@ -37,7 +37,7 @@ def attention_token_ids(characters):
 
 def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80, subsampling=2, augment=True,
                 telephone_band=0.5, dropout=0.1, embedding_dim=64, waveform_augment=False, front_end="log_mel",
-                normalization="frame", vocal_tract_warp=False, convolution="1d", name=None):
+                normalization="frame", vocal_tract_warp=False, convolution="1d", trim_silence=False, name=None):
     """A Keras functional model of a float waveform at 16 kHz, `audio` [batch, samples] and
     `audio_length` [batch]; for `decoder="ctc"`, to CTC logits [batch, frames, len(characters) + 1];
     for `decoder="attention"`, also of the `transcript` [batch] string (teacher forcing), to
@@ -57,8 +57,8 @@ def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80,
             8 kHz WAV is heard like its 16 kHz original.
         dropout: after each BiLSTM, and on the attention decoder's characters.
         embedding_dim: of the attention decoder's characters.
-        waveform_augment, front_end, normalization, vocal_tract_warp, convolution: see
-            `encoders.audio_frames`.
+        waveform_augment, front_end, normalization, vocal_tract_warp, convolution, trim_silence:
+            see `encoders.audio_frames`.
         name: the model's name.
     """
     if decoder not in DECODERS:
@@ -69,7 +69,7 @@ def speech_lstm(characters, decoder="ctc", width=256, layers=3, num_mel_bins=80,
     audio, audio_length = encoders.audio_inputs()
     frames = encoders.audio_frames(audio, audio_length, width, num_mel_bins, augment, subsampling,
                                    telephone_band if augment else 0.0, waveform_augment, front_end, normalization,
-                                   vocal_tract_warp, convolution)
+                                   vocal_tract_warp, convolution, trim_silence)
     for number in range(layers):
         frames = keras.layers.Bidirectional(keras.layers.LSTM(width // 2, return_sequences=True),
                                             name=f"encoder_bilstm{number}")(frames)
