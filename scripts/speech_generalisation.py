@@ -15,10 +15,12 @@ a temporary folder, not the tree): the same figures before a model is shipped.
   pitches, beside the same captions in the test split's held-out eSpeak voices: `speech_shapes`
   (CER, WER) and `fusion_shapes_text_audio` (each recording against its caption and a
   one-attribute change; under noise and in the room too); digit words by each engine through
-  `speech_fsdd` and the baseline trained on all of FSDD. `trained_on` names the engines each model heard in training (from its
-  configuration): a figure on any other engine is one on an engine never heard.
+  `speech_fsdd` and the baseline trained on all of FSDD. `trained_on` names the engines each
+  model heard in training (from its configuration): a figure on any other engine is one on an
+  engine never heard.
 - noise and rooms never trained on: the eSpeak test captions under babble (three other
-  utterances) and mains hum at 20 and 10 dB SNR, and in a room of sparse early reflections.
+  utterances) and mains hum at 20 and 10 dB SNR, in a room of sparse early reflections, and
+  with 200 ms of silence before and after (as a recording has).
 - earlier versions: a retrained model's figures before its current version (`earlier_figures`).
 - FSDD leave-one-speaker-out: the baseline per held-out speaker, beside the `speech_fsdd` recipe
   (read from the benchmarks/results/fsdd_leave_one_speaker_out*.json whose model and data
@@ -39,6 +41,7 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 SEGMENTS = 10  # the baseline pools its MFCCs over this many equal stretches of an utterance
 SNRS_DB = (20.0, 10.0)
+SILENCE_SECONDS = 0.2
 MODELS = ("speech_shapes", "speech_fsdd", "fusion_shapes_text_audio")
 
 
@@ -85,6 +88,10 @@ def conditions(waveforms, rng):
         changed[f"babble_{snr:g}db"] = [mix_at_snr(w, b, snr) for w, b in zip(waveforms, babble)]
         changed[f"hum_{snr:g}db"] = [mix_at_snr(w, hum, snr) for w in waveforms]
     changed["early_reflections"] = [in_room(w, reflections) for w in waveforms]
+    # A recording starts and ends in silence; the training engines speak from the first sample.
+    silence = np.zeros(int(SILENCE_SECONDS * 16000), np.float32)
+    changed[f"silence_{SILENCE_SECONDS * 1000:g}ms_each_side"] = [np.concatenate([silence, w, silence])
+                                                                for w in waveforms]
     return changed
 
 
