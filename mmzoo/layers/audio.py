@@ -414,7 +414,7 @@ class TrimSilence(keras.layers.Layer):
         frames = -(-samples // step)
         framed = tf.reshape(tf.pad(audio, [[0, 0], [0, frames * step - samples]]), [tf.shape(audio)[0], frames, step])
         level = 10.0 * tf.math.log(tf.reduce_mean(tf.square(framed), axis=-1) + 1e-12) / tf.math.log(10.0)
-        inside = tf.range(frames)[None, :] < tf.maximum(-(-lengths // step), 1)[:, None]
+        inside = tf.sequence_mask(_frame_counts(lengths, step), frames)
         loudest = tf.reduce_max(tf.where(inside, level, -1e9), axis=1, keepdims=True)
         loud = inside & (level > loudest - self.below_db)
         first = tf.argmax(tf.cast(loud, tf.int32), axis=1, output_type=tf.int32)

@@ -181,8 +181,8 @@ def _transcript_matcher(modalities, num_classes, recogniser, vectorizer, name):
         raise InvalidInputError("initial_audio_encoder", "transcript fusion needs a trained CTC speech recogniser")
     if not isinstance(vectorizer, StrictTextVectorization):
         raise ValueError("vectorizer: transcript fusion reads captions of known words (tokenizer 'words')")
-    characters = speech_model.characters_of(recogniser)
-    unheard = sorted(set("".join(vectorizer.get_vocabulary()[2:]) + " ") - set(characters))
+    characters, vocabulary = speech_model.characters_of(recogniser), vectorizer.get_vocabulary()
+    unheard = sorted(set("".join(vocabulary[2:]) + " ") - set(characters))
     if unheard:
         raise InvalidInputError("initial_audio_encoder", f"its alphabet lacks {''.join(unheard)!r}, which the "
                                 "vocabulary's words are written with")
@@ -192,7 +192,7 @@ def _transcript_matcher(modalities, num_classes, recogniser, vectorizer, name):
     logits = recogniser({"audio": audio, "audio_length": audio_length})
     # The vectorizer refuses what every text model refuses (unknown words, empty captions, ...);
     # the recogniser reads the words it kept, as it would have written them.
-    words = WordsAsText(vectorizer.get_vocabulary(), name="caption_words")(vectorizer(text))
+    words = WordsAsText(vocabulary, name="caption_words")(vectorizer(text))
     tokens = CharacterTokens(characters, name="caption_characters")(words)
     gap = TranscriptGap(name="transcript_gap")([tokens, logits])
     probabilities = keras.layers.Dense(2, activation="softmax", dtype="float32", name="probabilities")(gap)
